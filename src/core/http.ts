@@ -1,0 +1,299 @@
+/**
+ * The one HTTP client of the core (undici): keep-alive per origin, per-attempt timeouts,
+ * cancellation by AbortSignal, bounded concurrency, retries with exponential backoff and jitter
+ * (honouring Retry-After and whatever wait the provider reads from its headers), same-origin
+ * paging, and redacted logging. Credentials travel only in the Authorization header.
+ */
+import { Agent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Semaphore, sleep as abortableSleep } from './concurrency';
+import { WabaError, cancelledError, providerName, toWabaError } from './errors';
+import { redact, redactUrl } from './redact';
+import type { Logger, ProviderId } from './types';
+import { silentLogger } from './types';
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** The URL asked for, redacted. */
+  url: string;
+  durationMs: number;
+}
+
+export interface RetryDecision {
+  retry: boolean;
+  /** Wait the server asked for, in ms (from Retry-After or provider headers). */
+  waitMs?: number;
+}
+
+export interface HttpClientOptions {
+  provider: ProviderId;
+  /** Base URL (origin plus optional path prefix). Only this origin is ever contacted. */
+  baseUrl: string;
+  /** The Authorization header value; called for every attempt (a JWT may be renewed). */
+  authorization: () => string | Promise<string>;
+  /** Which error responses are transient, and how long the server asked us to wait. */
+  classify: (res: HttpResponse) => RetryDecision;
+  /** The typed error for a non-2xx response. */
+  toError: (res: HttpResponse, endpoint: string) => WabaError;
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  /** The longest wait we accept before a retry; a longer asked-for wait fails at once with retryAfterSeconds. */
+  maxRetryWaitMs?: number;
+  /** Requests in flight through this client at most (or share a Semaphore between clients). */
+  concurrency?: number | Semaphore;
+  /** Largest body accepted, in bytes. */
+  maxBodyBytes?: number;
+  logger?: Logger;
+  dispatcher?: Dispatcher;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** A path below the base URL (`/123?fields=...`) or an absolute URL on the same origin. */
+  url: string;
+  /** Query parameters added to the URL (undefined values are skipped). */
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: string;
+  headers?: Record<string, string>;
+  /** A short name for errors and logs: `pricing_analytics`, `messaging-analytics`, `wabas`... */
+  endpoint: string;
+  signal?: AbortSignal;
+}
+
+let sharedAgent: Agent | undefined;
+/** One keep-alive agent for the process (undici pools connections per origin). */
+export function defaultDispatcher(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16 });
+  return sharedAgent;
+}
+
+/** Parse `Retry-After` (seconds or HTTP date) into ms. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+export class HttpClient {
+  readonly provider: ProviderId;
+  readonly baseUrl: string;
+  readonly origin: string;
+  private readonly opts: Required<Pick<HttpClientOptions, 'timeoutMs' | 'maxRetries' | 'retryBaseMs' | 'maxRetryWaitMs' | 'maxBodyBytes'>> & HttpClientOptions;
+  private readonly limiter: Semaphore;
+  private readonly logger: Logger;
+  /** Requests sent (attempts, retries included) since creation. */
+  requestCount = 0;
+
+  constructor(options: HttpClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new WabaError('config', `The ${providerName(options.provider)} base URL "${redact(options.baseUrl)}" is not a URL.`, {
+        provider: options.provider,
+        hint: 'Set it to an https:// address such as the provider default.',
+      });
+    }
+    if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+      throw new WabaError('config', `The ${providerName(options.provider)} base URL must be http(s).`, { provider: options.provider });
+    }
+    this.provider = options.provider;
+    this.baseUrl = base.toString().replace(/\/+$/, '');
+    this.origin = base.origin;
+    this.opts = { timeoutMs: 30_000, maxRetries: 4, retryBaseMs: 500, maxRetryWaitMs: 60_000, maxBodyBytes: 64 * 1024 * 1024, ...options };
+    this.limiter = options.concurrency instanceof Semaphore ? options.concurrency : new Semaphore(options.concurrency ?? 4);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Build the absolute URL of a request; refuse any other origin. */
+  resolveUrl(url: string, query?: HttpRequest['query'], endpoint = 'request'): URL {
+    const u = /^https?:\/\//i.test(url) ? new URL(url) : new URL(this.baseUrl + (url.startsWith('/') ? url : `/${url}`));
+    if (u.origin !== this.origin) {
+      throw new WabaError('security', `${providerName(this.provider)} ${endpoint}: refused to follow a link to another origin (${u.origin}).`, {
+        provider: this.provider,
+        endpoint,
+        hint: `Only ${this.origin} is contacted with your credentials; check the base URL setting.`,
+      });
+    }
+    // A token in the query string never travels: credentials go in the Authorization header only.
+    u.searchParams.delete('access_token');
+    if (query) {
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    }
+    return u;
+  }
+
+  /** Send one request, with retries; resolves with a 2xx response or throws a WabaError. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const url = this.resolveUrl(req.url, req.query, req.endpoint);
+    const method = req.method ?? 'GET';
+    const sleep = this.opts.sleep ?? abortableSleep;
+    const random = this.opts.random ?? Math.random;
+    let attempt = 0;
+    for (;;) {
+      if (req.signal?.aborted) throw cancelledError();
+      let res: HttpResponse | undefined;
+      let failure: WabaError | undefined;
+      try {
+        res = await this.limiter.run(() => this.once(method, url, req), req.signal);
+      } catch (e) {
+        failure = toWabaError(e, { provider: this.provider, endpoint: req.endpoint });
+        if (failure.kind === 'cancelled' || failure.kind === 'security' || failure.kind === 'config') throw failure;
+      }
+      let decision: RetryDecision;
+      if (res && res.status >= 200 && res.status < 300) return res;
+      if (res) {
+        decision = this.opts.classify(res);
+        const asked = parseRetryAfter(res.headers['retry-after']);
+        if (asked !== undefined) decision = { ...decision, waitMs: Math.max(decision.waitMs ?? 0, asked) };
+        failure = this.opts.toError(res, req.endpoint);
+      } else {
+        // No answer (network, timeout, reset mid-body): safe to retry a GET.
+        decision = { retry: method === 'GET' || failure!.kind === 'network' };
+      }
+      if (!decision.retry || attempt >= this.opts.maxRetries) throw failure!;
+      const backoff = this.opts.retryBaseMs * 2 ** attempt;
+      const jittered = backoff / 2 + random() * (backoff / 2);
+      const wait = Math.max(jittered, decision.waitMs ?? 0);
+      if (wait > this.opts.maxRetryWaitMs) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new WabaError(failure!.kind, failure!.message, {
+          provider: failure!.provider,
+          endpoint: failure!.endpoint,
+          status: failure!.status,
+          graphCode: failure!.graphCode,
+          graphSubcode: failure!.graphSubcode,
+          problemTitle: failure!.problemTitle,
+          traceId: failure!.traceId,
+          retryAfterSeconds: seconds,
+          hint: `The provider asks to wait about ${seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}; try again then.`,
+        });
+      }
+      attempt++;
+      this.logger.warn(`${method} ${this.describe(url)} will be retried in ${Math.round(wait)} ms (attempt ${attempt + 1}): ${failure!.message}`);
+      await sleep(wait, req.signal);
+    }
+  }
+
+  /** GET (or other method) and parse JSON; a body that is not JSON is a typed 'response' error, retried for GETs. */
+  async json(req: HttpRequest): Promise<{ body: unknown; response: HttpResponse }> {
+    let attempt = 0;
+    for (;;) {
+      const response = await this.request(req);
+      try {
+        return { body: parseJsonBody(response, this.provider, req.endpoint), response };
+      } catch (e) {
+        if ((req.method ?? 'GET') !== 'GET' || attempt >= Math.min(2, this.opts.maxRetries)) throw e;
+        attempt++;
+        this.logger.warn(`${req.endpoint}: ${(e as Error).message} Retrying.`);
+      }
+    }
+  }
+
+  private describe(url: URL): string {
+    return redactUrl(url.pathname + url.search).replace(/^https?:\/\/[^/]+/, '');
+  }
+
+  private async once(method: string, url: URL, req: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    this.requestCount++;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'waba-analytics-vscode',
+      ...req.headers,
+      authorization: await this.opts.authorization(),
+    };
+    if (req.body !== undefined) headers['content-type'] ??= 'application/json';
+    const display = `${method} ${this.describe(url)}`;
+    try {
+      const r = await undiciRequest(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: req.body,
+        signal,
+        dispatcher: this.opts.dispatcher ?? defaultDispatcher(),
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of r.body) {
+        size += chunk.length;
+        if (size > this.opts.maxBodyBytes) {
+          r.body.destroy();
+          throw new WabaError('response', `${providerName(this.provider)} ${req.endpoint} answered more than ${Math.round(this.opts.maxBodyBytes / 1048576)} MB.`, {
+            provider: this.provider,
+            endpoint: req.endpoint,
+            hint: 'Narrow the date range or the breakdowns.',
+          });
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      const flat: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+      const durationMs = Math.round(performance.now() - started);
+      this.logger.info(`${display} ${r.statusCode} ${durationMs} ms`);
+      return { status: r.statusCode, headers: flat, text, url: redactUrl(url.toString()), durationMs };
+    } catch (e) {
+      const durationMs = Math.round(performance.now() - started);
+      if (req.signal?.aborted) {
+        this.logger.info(`${display} cancelled after ${durationMs} ms`);
+        throw cancelledError();
+      }
+      if (e instanceof WabaError) throw e;
+      if (timeout.aborted) {
+        this.logger.warn(`${display} timed out after ${durationMs} ms`);
+        throw new WabaError('timeout', `${providerName(this.provider)} ${req.endpoint} did not answer within ${Math.round(this.opts.timeoutMs / 1000)} s`, {
+          provider: this.provider,
+          endpoint: req.endpoint,
+          hint: 'Check your network, or try a smaller range.',
+        });
+      }
+      const code = (e as { code?: string }).code;
+      this.logger.warn(`${display} failed after ${durationMs} ms: ${code ?? (e as Error).message}`);
+      throw new WabaError('network', `${providerName(this.provider)} ${req.endpoint} could not be reached (${code ?? redact((e as Error).message)})`, {
+        provider: this.provider,
+        endpoint: req.endpoint,
+        hint: 'Check your network connection and the base URL, then try again.',
+        cause: e,
+      });
+    }
+  }
+}
+
+/** Parse a response body as JSON, with a clear error for HTML pages, empty or truncated bodies. */
+export function parseJsonBody(res: HttpResponse, provider: ProviderId, endpoint: string): unknown {
+  const text = res.text;
+  const who = `${providerName(provider)} ${endpoint}`;
+  const ct = res.headers['content-type'] ?? '';
+  const trimmed = text.trimStart();
+  if (/text\/html/i.test(ct) || /^<(!doctype|html|\?xml)/i.test(trimmed)) {
+    throw new WabaError('response', `${who} answered with an HTML page instead of JSON (HTTP ${res.status})`, {
+      provider,
+      endpoint,
+      status: res.status,
+      hint: 'A proxy or an outage page may be in the way; check the base URL and try again later.',
+    });
+  }
+  if (trimmed === '') {
+    throw new WabaError('response', `${who} answered with an empty body (HTTP ${res.status})`, { provider, endpoint, status: res.status, hint: 'Try again later.' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new WabaError('response', `${who} answered with malformed or truncated JSON (${(e as Error).message})`, {
+      provider,
+      endpoint,
+      status: res.status,
+      hint: 'Try again; if it persists, the provider may be having an outage.',
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The one interface every provider implements. Adding a provider means one new folder under
+ * src/providers and one line in src/providers/registry.ts.
+ */
+import type { HttpClient } from './http';
+import type { ProviderCapabilities, Query } from './query';
+import type { Kind, Logger, NormalizedResult, Page, PhoneNumberInfo, Point, ProviderId, TemplateInfo, WabaInfo } from './types';
+
+/** One request unit of a plan: a window of the range, and for templates one batch of ids. */
+export interface QueryUnit {
+  query: Query;
+  /** [startMs, endMs) of this window, UTC. */
+  startMs: number;
+  endMs: number;
+  /** For template queries: the ids of this batch (at most the provider's maxTemplateIds). */
+  templateIds?: string[];
+  /** Position in the plan. */
+  index: number;
+}
+
+/** What fetching one unit yields (all its pages followed). */
+export interface UnitResult {
+  points: Point[];
+  warnings: string[];
+  currency?: string;
+  timezone?: string;
+  /** The raw bodies of every page, when asked for. */
+  raw?: unknown[];
+  /** Requests this unit sent (pages). */
+  requests: number;
+}
+
+/** Options of a normalize call on one body. */
+export interface NormalizeContext {
+  kind: Kind;
+  /** Endpoint label for errors. */
+  endpoint?: string;
+  wabaId?: string | null;
+}
+
+/** One page of a body, normalized, plus where the next page is. */
+export interface NormalizedPage {
+  result: NormalizedResult;
+  /** The `next` link (absolute URL) when the body has one. */
+  next?: string;
+}
+
+export interface FetchOptions {
+  signal?: AbortSignal;
+  /** Keep raw bodies (for export). */
+  keepRaw?: boolean;
+}
+
+export interface Provider {
+  readonly id: ProviderId;
+  readonly capabilities: ProviderCapabilities;
+  /** The HTTP client (its base URL, request counter). */
+  readonly http: HttpClient;
+
+  /** WABAs reachable with the credentials, plus those given by hand. */
+  listWabas(signal?: AbortSignal): Promise<WabaInfo[]>;
+  /** One WABA's name, currency, timezone and insights state. */
+  getWaba(wabaId: string, signal?: AbortSignal): Promise<WabaInfo>;
+  listPhoneNumbers(wabaId: string, signal?: AbortSignal): Promise<PhoneNumberInfo[]>;
+  /** One page of templates; pass `cursor` (from `next`) for the following page. */
+  listTemplates(wabaId: string, options?: { cursor?: string; limit?: number; signal?: AbortSignal }): Promise<Page<TemplateInfo>>;
+  /** Fetch one planned unit, following every page. */
+  fetchUnit(unit: QueryUnit, options?: FetchOptions): Promise<UnitResult>;
+  /** Turn on insights for a WABA (irreversible). */
+  enableInsights(wabaId: string, signal?: AbortSignal): Promise<void>;
+  /** Meta only: opt a template out of (or back into) button click tracking. */
+  setClickTracking?(templateId: string, optedOut: boolean, category: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** Normalizes a raw body of one kind from one provider (used by fetchUnit and by `waba-analytics normalize`). */
+export type BodyNormalizer = (body: unknown, ctx: NormalizeContext) => NormalizedPage;
+
+export interface ProviderConfig {
+  /** Base URL: Meta `https://graph.facebook.com`, Vonage `https://api.nexmo.com`. */
+  baseUrl?: string;
+  /** Meta Graph API version, default v25.0. */
+  apiVersion?: string;
+  /** WABA ids given by hand. */
+  manualWabaIds?: string[];
+  /** Vonage: template ids given by hand when there is no JWT (per WABA). */
+  manualTemplateIds?: Record<string, string[]>;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  maxRetryWaitMs?: number;
+  logger?: Logger;
+  /** Injected clock, for tests. */
+  now?: () => number;
+}
+
+export interface MetaCredentials {
+  accessToken: string;
+}
+
+export interface VonageCredentials {
+  apiKey: string;
+  apiSecret: string;
+  applicationId?: string;
+  privateKey?: string;
+}
