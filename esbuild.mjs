@@ -49,11 +49,14 @@ const builds = [
   },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
+const outArg = process.argv.find((a) => a.startsWith('--out='));
 if (args.has('--tests')) {
-  rmSync('out-test', { recursive: true, force: true });
+  // --out=DIR lets several builds run side by side (default out-test).
+  const outdir = outArg ? outArg.slice('--out='.length) : 'out-test';
+  rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: [...walk('src'), ...walk('test'), ...walk('webview'), ...walk('bench')],
-    outdir: 'out-test',
+    outdir,
     outbase: '.',
     platform: 'node',
     format: 'cjs',
