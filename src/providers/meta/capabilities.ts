@@ -1,0 +1,84 @@
+/**
+ * What Meta's Graph API accepts, per kind, in the user's vocabulary, and the translation of the
+ * one granularity vocabulary to each endpoint's words (and back).
+ */
+import { WabaError } from '../../core/errors';
+import type { ProviderCapabilities } from '../../core/query';
+import type { Granularity, Kind } from '../../core/types';
+
+export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
+export const META_DEFAULT_API_VERSION = 'v25.0';
+export const META_MAX_TEMPLATE_IDS = 10;
+/** Reads and clicks of a template send keep counting for this many days. */
+export const META_ENGAGEMENT_DAYS = 7;
+
+const ALL_GRANULARITIES: readonly Granularity[] = ['HALF_HOUR', 'DAILY', 'MONTHLY'];
+
+export const META_CAPABILITIES: ProviderCapabilities = {
+  messaging: {
+    granularities: ALL_GRANULARITIES,
+    lookbackDays: 365,
+    maxSpanDays: 365,
+    halfHourWindowDays: 30,
+    filters: ['phoneNumbers', 'productTypes', 'countryCodes'],
+  },
+  conversation: {
+    granularities: ALL_GRANULARITIES,
+    lookbackDays: 365,
+    maxSpanDays: 365,
+    halfHourWindowDays: 30,
+    filters: ['phoneNumbers', 'countryCodes', 'metricTypes', 'conversationCategories', 'conversationTypes', 'conversationDirections', 'dimensions'],
+  },
+  pricing: {
+    granularities: ALL_GRANULARITIES,
+    lookbackDays: 365,
+    maxSpanDays: 365,
+    halfHourWindowDays: 30,
+    // Meta has a TIER dimension but no tier filter.
+    filters: ['phoneNumbers', 'countryCodes', 'metricTypes', 'pricingTypes', 'pricingCategories', 'dimensions'],
+  },
+  template: {
+    granularities: ['DAILY'],
+    lookbackDays: 90,
+    maxSpanDays: 90,
+    halfHourWindowDays: 30,
+    filters: ['templateIds', 'metricTypes', 'productType', 'useWabaTimezone'],
+    maxTemplateIds: META_MAX_TEMPLATE_IDS,
+  },
+};
+
+/** The granularity word each endpoint expects: `analytics` says DAY/MONTH, the others DAILY/MONTHLY. */
+export function wireGranularity(kind: Kind, g: Granularity): string {
+  if (kind === 'messaging') return g === 'DAILY' ? 'DAY' : g === 'MONTHLY' ? 'MONTH' : 'HALF_HOUR';
+  return g;
+}
+
+/** An endpoint's granularity word back in the user vocabulary; undefined when it is none we know. */
+export function userGranularity(word: unknown): Granularity | undefined {
+  if (typeof word !== 'string') return undefined;
+  switch (word.trim().toUpperCase()) {
+    case 'HALF_HOUR':
+    case 'HALFHOUR':
+      return 'HALF_HOUR';
+    case 'DAY':
+    case 'DAILY':
+      return 'DAILY';
+    case 'MONTH':
+    case 'MONTHLY':
+      return 'MONTHLY';
+    default:
+      return undefined;
+  }
+}
+
+/** The Graph API version setting: `vNN.N`. */
+export function checkApiVersion(version: string | undefined): string {
+  const v = (version ?? '').trim() || META_DEFAULT_API_VERSION;
+  if (!/^v\d{1,2}\.\d$/.test(v)) {
+    throw new WabaError('config', `The Meta Graph API version "${v.slice(0, 20)}" is not a version.`, {
+      provider: 'meta',
+      hint: `Write it like ${META_DEFAULT_API_VERSION} (the letter v, then major.minor).`,
+    });
+  }
+  return v;
+}
