@@ -2,6 +2,7 @@
  * The one interface every provider implements. Adding a provider means one new folder under
  * src/providers and one line in src/providers/registry.ts.
  */
+import type { Semaphore } from './concurrency';
 import type { HttpClient } from './http';
 import type { ProviderCapabilities, Query } from './query';
 import type { Kind, Logger, NormalizedResult, Page, PhoneNumberInfo, Point, ProviderId, TemplateInfo, WabaInfo } from './types';
@@ -64,6 +65,11 @@ export interface Provider {
   listPhoneNumbers(wabaId: string, signal?: AbortSignal): Promise<PhoneNumberInfo[]>;
   /** One page of templates; pass `cursor` (from `next`) for the following page. */
   listTemplates(wabaId: string, options?: { cursor?: string; limit?: number; signal?: AbortSignal }): Promise<Page<TemplateInfo>>;
+  /**
+   * Optional: provider-specific checks a capability list cannot express (e.g. a metric value the
+   * provider lacks). Throws an input error; call it after resolveQuery, before sending anything.
+   */
+  validate?(query: Query): void;
   /** Fetch one planned unit, following every page. */
   fetchUnit(unit: QueryUnit, options?: FetchOptions): Promise<UnitResult>;
   /** Turn on insights for a WABA (irreversible). */
@@ -84,7 +90,8 @@ export interface ProviderConfig {
   manualWabaIds?: string[];
   /** Vonage: template ids given by hand when there is no JWT (per WABA). */
   manualTemplateIds?: Record<string, string[]>;
-  concurrency?: number;
+  /** Requests in flight at most, or a limiter shared between providers. */
+  concurrency?: number | Semaphore;
   timeoutMs?: number;
   maxRetries?: number;
   retryBaseMs?: number;

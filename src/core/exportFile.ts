@@ -1,0 +1,45 @@
+/** What an export holds and how it is named (no vscode: shared by the extension and tests). */
+import { toCsv } from './csv';
+import { slug } from './files';
+import type { Query } from './query';
+import type { QueryRun } from './types';
+
+/** `pricing-meta-102290129340398-2026-10-22_2026-11-20-20261121T0930.json` */
+export function exportFileName(query: Pick<Query, 'kind' | 'provider' | 'wabaId' | 'from' | 'to'>, format: 'json' | 'csv', at: Date = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').slice(0, 13);
+  return `${slug(`${query.kind}-${query.provider}-${query.wabaId}-${query.from}_${query.to}-${stamp}`, 120)}.${format}`;
+}
+
+export function savedQueryFileName(query: Pick<Query, 'kind' | 'provider' | 'wabaId'>): string {
+  return `${slug(`${query.kind}-${query.provider}-${query.wabaId}`, 80)}.waba-query.json`;
+}
+
+export interface ExportDocument {
+  exportedAt: string;
+  query: Query;
+  partial: boolean;
+  requests: number;
+  result: QueryRun['result'];
+  raw?: unknown[];
+}
+
+export function exportContent(query: Query, run: QueryRun, format: 'json' | 'csv', options: { includeRaw?: boolean; at?: Date } = {}): string {
+  if (format === 'csv') return toCsv(run.result);
+  const doc: ExportDocument = {
+    exportedAt: (options.at ?? new Date()).toISOString(),
+    query,
+    partial: run.partial,
+    requests: run.requests,
+    result: run.result,
+  };
+  if (options.includeRaw && run.raw) doc.raw = run.raw;
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** The contents of a `*.waba-query.json` file. */
+export function savedQueryContent(query: Query, title?: string): string {
+  const { kind, provider, wabaId, from, to, granularity, ...filters } = query as Query & Record<string, unknown>;
+  const clean: Record<string, unknown> = { kind, provider, wabaId, from, to, granularity };
+  for (const [k, v] of Object.entries(filters)) if (v !== undefined && !(Array.isArray(v) && v.length === 0)) clean[k] = v;
+  return JSON.stringify({ ...(title ? { title } : {}), query: clean }, null, 2) + '\n';
+}

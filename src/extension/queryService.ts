@@ -1,0 +1,94 @@
+/** Running queries from the extension: progress with Cancel, the cache, and the last query and result. */
+import * as vscode from 'vscode';
+import { QueryCache } from '../core/cache';
+import type { Query, QueryInput } from '../core/query';
+import { kindLabel, parseQuery } from '../core/query';
+import { runQuery } from '../core/run';
+import type { QueryRun, WabaInfo } from '../core/types';
+import type { ConnectionStore } from './connections';
+import { log } from './log';
+import { readSettings } from './settings';
+
+export interface RunEntry {
+  connectionId: string;
+  connectionLabel: string;
+  query: Query;
+  run: QueryRun;
+  fetchedAt: string;
+  fromCache: boolean;
+}
+
+export function queryTitle(q: Pick<Query, 'kind' | 'wabaId' | 'from' | 'to'>, wabaName?: string): string {
+  return `${kindLabel(q.kind)} · ${wabaName ?? q.wabaId} · ${q.from} → ${q.to}`;
+}
+
+export class QueryService {
+  readonly cache = new QueryCache(readSettings().cacheTtlMs);
+  last?: RunEntry;
+  private readonly wabas = new Map<string, WabaInfo>();
+  private readonly lastChanged = new vscode.EventEmitter<RunEntry>();
+  readonly onDidRun = this.lastChanged.event;
+
+  constructor(private readonly store: ConnectionStore) {}
+
+  /** Remember WABA details seen in the tree (currency, timezone, insights) so queries need not ask again. */
+  rememberWaba(connectionId: string, info: WabaInfo): void {
+    this.wabas.set(`${connectionId}|${info.id}`, info);
+  }
+
+  waba(connectionId: string, wabaId: string): WabaInfo | undefined {
+    return this.wabas.get(`${connectionId}|${wabaId}`);
+  }
+
+  /** Run a query with a progress notification and Cancel; reuse a cached run unless `force`. */
+  async run(connectionId: string, input: QueryInput | Query, options: { force?: boolean } = {}): Promise<RunEntry> {
+    const query = parseQuery(input);
+    const meta = this.store.get(connectionId);
+    if (!meta) throw new Error('That connection no longer exists.');
+    const settings = readSettings();
+    this.cache.setTtl(settings.cacheTtlMs);
+    const cached = options.force ? undefined : this.cache.get(connectionId, query);
+    if (cached) {
+      log.info(`${queryTitle(query)}: answered from the cache (no request sent)`);
+      const entry: RunEntry = { connectionId, connectionLabel: meta.label, query, run: cached, fetchedAt: new Date().toISOString(), fromCache: true };
+      this.last = entry;
+      this.lastChanged.fire(entry);
+      return entry;
+    }
+    const provider = await this.store.provider(connectionId);
+    const run = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${kindLabel(query.kind)} for WABA ${query.wabaId}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        let last = 0;
+        try {
+          return await runQuery(provider, query, {
+            signal: controller.signal,
+            waba: this.waba(connectionId, query.wabaId),
+            concurrency: settings.concurrency,
+            allowPartial: true,
+            keepRaw: vscode.workspace.getConfiguration('wabaAnalytics').get<boolean>('export.includeRawResponses', false),
+            onProgress: (done, total) => {
+              const pct = total ? (done / total) * 100 : 0;
+              progress.report({ message: `${done} of ${total} request groups`, increment: pct - last });
+              last = pct;
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    log.info(`${queryTitle(query)}: ${run.result.points.length} points from ${run.requests} requests${run.partial ? ' (partial)' : ''}`);
+    this.cache.set(connectionId, query, run);
+    const entry: RunEntry = { connectionId, connectionLabel: meta.label, query, run, fetchedAt: new Date().toISOString(), fromCache: false };
+    this.last = entry;
+    this.lastChanged.fire(entry);
+    return entry;
+  }
+
+  dispose(): void {
+    this.lastChanged.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+/** `*.waba-query.json` files: a CodeLens "Run" on each, and reading one into a query. */
+import * as vscode from 'vscode';
+import { WabaError } from '../core/errors';
+import type { Query } from '../core/query';
+import { parseQuery } from '../core/query';
+
+export const SAVED_QUERY_GLOB = '**/*.waba-query.json';
+
+export class SavedQueryLens implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    return [
+      new vscode.CodeLens(top, { title: '$(play) Run query', command: 'wabaAnalytics.runSavedQuery', arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: 'Run without cache', command: 'wabaAnalytics.runSavedQuery', arguments: [document.uri, { force: true }] }),
+    ];
+  }
+}
+
+/** Read a saved query from its file (or its open, possibly unsaved, editor). */
+export async function readSavedQuery(uri: vscode.Uri): Promise<{ query: Query; title?: string }> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new WabaError('input', `${vscode.workspace.asRelativePath(uri)} is not valid JSON (${(e as Error).message}).`, { hint: 'Fix the file; the editor underlines what the schema does not accept.' });
+  }
+  if (!json || typeof json !== 'object' || !('query' in json)) {
+    throw new WabaError('input', `${vscode.workspace.asRelativePath(uri)} has no "query" object.`, { hint: 'A saved query file looks like { "title": "…", "query": { "kind": "pricing", … } }.' });
+  }
+  const { query, title } = json as { query: unknown; title?: unknown };
+  return { query: parseQuery(query), ...(typeof title === 'string' ? { title } : {}) };
+}
+
+export const NEW_SAVED_QUERY = `{
+  "title": "Pricing by category, last 30 days",
+  "query": {
+    "kind": "pricing",
+    "provider": "meta",
+    "wabaId": "YOUR_WABA_ID",
+    "from": "2026-01-01",
+    "to": "2026-01-31",
+    "granularity": "DAILY",
+    "dimensions": ["PRICING_CATEGORY"]
+  }
+}
+`;

@@ -1,0 +1,142 @@
+/**
+ * The Meta provider: WhatsApp Business Account analytics through the Graph API, behind the one
+ * Provider interface. The token travels only in `Authorization: Bearer`.
+ */
+import type { Semaphore } from '../../core/concurrency';
+import { WabaError, isWabaError } from '../../core/errors';
+import { HttpClient } from '../../core/http';
+import type { FetchOptions, MetaCredentials, Provider, ProviderConfig, QueryUnit, UnitResult } from '../../core/provider';
+import { registerSecret } from '../../core/redact';
+import type { Point } from '../../core/types';
+import { silentLogger } from '../../core/types';
+import type { AccountsContext } from './accounts';
+import { enableInsights, getWaba, listPhoneNumbers, listTemplates, listWabas, setClickTracking } from './accounts';
+import { META_CAPABILITIES, META_DEFAULT_BASE_URL, checkApiVersion } from './capabilities';
+import { CONVERSATION_UNAVAILABLE, classifyMetaResponse, isConversationUnavailable, metaErrorFromResponse } from './errors';
+import type { MetaNormalizeContext } from './normalize';
+import { normalizeMetaPage, unitWarnings } from './normalize';
+import { buildUnitRequest } from './urls';
+
+export { META_CAPABILITIES, META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, wireGranularity, userGranularity } from './capabilities';
+export { classifyMetaResponse, metaErrorFromResponse, usageWaitMs } from './errors';
+export { normalizeMetaBody, normalizeMetaBodyWith } from './normalize';
+export { analyticsFields, buildUnitRequest, templateQuery } from './urls';
+export { metaTimezoneName } from './timezones';
+
+export type MetaProviderConfig = Omit<ProviderConfig, 'concurrency'> & { concurrency?: number | Semaphore };
+
+/** The same page twice, or more than this many pages for one unit, is a loop. */
+const MAX_UNIT_PAGES = 1000;
+
+export function createMetaProvider(credentials: MetaCredentials, config: MetaProviderConfig = {}): Provider {
+  const token = (credentials?.accessToken ?? '').trim();
+  if (!token) {
+    throw new WabaError('config', 'No Meta access token.', { provider: 'meta', hint: 'Add a token (a system user token is best) in the connection settings.' });
+  }
+  registerSecret(token);
+  const version = checkApiVersion(config.apiVersion);
+  const base = (config.baseUrl?.trim() || META_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const logger = config.logger ?? silentLogger;
+  const now = config.now ?? Date.now;
+
+  const http = new HttpClient({
+    provider: 'meta',
+    baseUrl: `${base}/${version}`,
+    authorization: () => `Bearer ${token}`,
+    classify: classifyMetaResponse,
+    toError: metaErrorFromResponse,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    retryBaseMs: config.retryBaseMs,
+    maxRetryWaitMs: config.maxRetryWaitMs,
+    concurrency: config.concurrency,
+    logger,
+  });
+
+  const accounts: AccountsContext = {
+    http,
+    accessToken: token,
+    manualWabaIds: (config.manualWabaIds ?? []).map((s) => String(s).trim()).filter(Boolean),
+    logger,
+    concurrency: typeof config.concurrency === 'number' && config.concurrency >= 1 ? Math.floor(config.concurrency) : 4,
+  };
+
+  async function fetchUnit(unit: QueryUnit, options: FetchOptions = {}): Promise<UnitResult> {
+    const q = unit.query;
+    const req = buildUnitRequest(unit, now());
+    const ctx: MetaNormalizeContext = {
+      kind: q.kind,
+      endpoint: req.endpoint,
+      wabaId: q.wabaId,
+      granularity: q.granularity,
+      metricTypes: 'metricTypes' in q ? q.metricTypes : undefined,
+      rangeEndMs: Math.min(unit.endMs, now()),
+      now: now(),
+      useWabaTimezone: q.kind === 'template' ? Boolean(q.useWabaTimezone) : undefined,
+    };
+    const points: Point[] = [];
+    const warnings = new Set<string>();
+    const raw: unknown[] = [];
+    const seen = new Set<string>();
+    let requests = 0;
+    let timezone: string | undefined;
+    let url = req.path;
+    let query: Record<string, string> | undefined = req.query;
+    for (;;) {
+      let body: unknown;
+      try {
+        requests++;
+        ({ body } = await http.json({ url, query, endpoint: req.endpoint, signal: options.signal }));
+      } catch (e) {
+        if (q.kind === 'conversation' && isWabaError(e) && isConversationUnavailable(e)) {
+          throw new WabaError('api', `Conversation analytics failed: ${CONVERSATION_UNAVAILABLE} (Meta said: ${e.message})`, {
+            provider: 'meta',
+            endpoint: e.endpoint,
+            status: e.status,
+            graphCode: e.graphCode,
+            graphSubcode: e.graphSubcode,
+            traceId: e.traceId,
+            cause: e,
+          });
+        }
+        throw e;
+      }
+      if (options.keepRaw) raw.push(body);
+      const page = normalizeMetaPage(body, ctx);
+      for (const p of page.points) points.push(p);
+      for (const w of page.warnings) warnings.add(w);
+      timezone ??= page.wabaTimezone;
+      if (!page.next) break;
+      if (seen.has(page.next) || seen.size >= MAX_UNIT_PAGES) {
+        throw new WabaError('response', `Meta ${req.endpoint} kept answering another page (the same one twice, or more than ${MAX_UNIT_PAGES})`, {
+          provider: 'meta',
+          endpoint: req.endpoint,
+          hint: 'Try again later, or narrow the range.',
+        });
+      }
+      seen.add(page.next);
+      url = page.next;
+      query = undefined;
+    }
+    for (const w of unitWarnings(q.kind, points, ctx)) warnings.add(w);
+    if (q.kind === 'template' && q.useWabaTimezone && !timezone) {
+      warnings.add("The WABA's timezone was asked for, but Meta did not name it; times are shown in UTC.");
+    }
+    const result: UnitResult = { points, warnings: [...warnings], requests, timezone: timezone ?? 'UTC' };
+    if (options.keepRaw) result.raw = raw;
+    return result;
+  }
+
+  return {
+    id: 'meta',
+    capabilities: META_CAPABILITIES,
+    http,
+    listWabas: (signal) => listWabas(accounts, signal),
+    getWaba: (wabaId, signal) => getWaba(accounts, wabaId, signal),
+    listPhoneNumbers: (wabaId, signal) => listPhoneNumbers(accounts, wabaId, signal),
+    listTemplates: (wabaId, options) => listTemplates(accounts, wabaId, options),
+    fetchUnit,
+    enableInsights: (wabaId, signal) => enableInsights(accounts, wabaId, signal),
+    setClickTracking: (templateId, optedOut, category, signal) => setClickTracking(accounts, templateId, optedOut, category, signal),
+  };
+}

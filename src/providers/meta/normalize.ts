@@ -1,0 +1,220 @@
+/**
+ * Graph API analytics bodies -> the normalized model: times as ISO UTC, dims in snake_case API
+ * names, metrics by API name (absent when Meta did not return them, never 0), granularity in the
+ * user vocabulary, and the warnings a user needs (unknown enum values, missing cost, legacy
+ * conversation analytics, reads and clicks still counting).
+ */
+import { DAY, toIsoUtc } from '../../core/dates';
+import { parseBody, Warnings } from '../../core/normalize';
+import type { BodyNormalizer, NormalizeContext, NormalizedPage } from '../../core/provider';
+import type { ButtonClicks, Granularity, Kind, NormalizedResult, Point } from '../../core/types';
+import { parseApiTime } from '../../core/dates';
+import { META_ENGAGEMENT_DAYS, userGranularity } from './capabilities';
+import { metaErrorFromGraph } from './errors';
+import type { FieldPoint, Paging, TemplatePoint } from './schemas';
+import { ConversationBodySchema, GraphErrorSchema, MessagingBodySchema, PricingBodySchema, TemplateBodySchema } from './schemas';
+import { FIELD_NAMES } from './urls';
+
+export const PARTNER_COST_WARNING =
+  'Cost is not available: this WhatsApp Business Account is billed through a Solution Partner; ask your partner for charges.';
+export const CONVERSATION_LEGACY_WARNING =
+  'No conversation data: conversation analytics is legacy since per-message pricing (1 July 2025); an account billed per message has none here: use pricing analytics.';
+export const ENGAGEMENT_WARNING = `Reads and clicks stop counting ${META_ENGAGEMENT_DAYS} days after a send: figures for the last ${META_ENGAGEMENT_DAYS} days may still grow.`;
+export const FREE_ENTRY_NOTE =
+  'Conversation type FREE_ENTRY_POINT (free entry point conversations) is what the conversationTypes filter calls FREE_ENTRY.';
+
+/** What the caller knows beyond the body: the query's granularity, metric types, range. */
+export interface MetaNormalizeContext extends NormalizeContext {
+  granularity?: Granularity;
+  /** The metric types asked for (empty or absent: all, which implies COST). */
+  metricTypes?: readonly string[];
+  /** [startMs, endMs) asked for; used for the "still counting" template warning. */
+  rangeEndMs?: number;
+  now?: number;
+  /** Template query with use_waba_timezone. */
+  useWabaTimezone?: boolean;
+}
+
+/** One page, before the warnings that need every page (cost, still counting). */
+export interface MetaPage {
+  points: Point[];
+  warnings: string[];
+  wabaId: string | null;
+  /** The granularity the body names, if it does. */
+  granularity?: Granularity;
+  /** `waba_timezone` of a template answer with use_waba_timezone. */
+  wabaTimezone?: string;
+  next?: string;
+}
+
+const FIELD_DIMS = [
+  'phone_number',
+  'country',
+  'tier',
+  'pricing_category',
+  'pricing_type',
+  'conversation_category',
+  'conversation_type',
+  'conversation_direction',
+] as const;
+const FIELD_METRICS = ['sent', 'delivered', 'read', 'volume', 'cost', 'conversation'] as const;
+
+function iso(value: string | number): string {
+  // The schemas already refused anything parseApiTime cannot read.
+  return toIsoUtc(parseApiTime(value)!);
+}
+
+function fieldPoint(p: FieldPoint, w: Warnings): Point {
+  const dims: Record<string, string> = {};
+  for (const d of FIELD_DIMS) {
+    const v = p[d];
+    if (v === undefined || v === '') continue;
+    dims[d] = w.dim(d, v);
+    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') w.add(FREE_ENTRY_NOTE);
+  }
+  const metrics: Record<string, number> = {};
+  for (const m of FIELD_METRICS) {
+    const v = p[m];
+    if (v !== undefined && Number.isFinite(v)) metrics[m] = v;
+  }
+  return { start: iso(p.start), end: iso(p.end), dims, metrics };
+}
+
+/**
+ * Template points. `clicked` becomes `clicks` (every entry, as given) plus the metric `clicked`:
+ * the sum of the counts of every entry except `unique_url_button` (and any other `unique_*`
+ * type), because unique clicks count people, not clicks, and are already inside `url_button`'s
+ * count; adding them would count a click twice. When the only entries are unique ones, they are
+ * still reported in `clicks`, but the `clicked` metric stays absent (the click total is unknown).
+ * `cost` becomes the metrics amount_spent, cost_per_delivered, cost_per_url_button_click.
+ */
+function templatePoint(p: TemplatePoint, w: Warnings): Point {
+  const metrics: Record<string, number> = {};
+  for (const m of ['sent', 'delivered', 'read'] as const) {
+    const v = p[m];
+    if (v !== undefined && Number.isFinite(v)) metrics[m] = v;
+  }
+  const point: Point = { start: iso(p.start), end: iso(p.end), dims: { template_id: p.template_id }, metrics };
+  if (typeof p.clicked === 'number') {
+    metrics.clicked = p.clicked;
+  } else if (Array.isArray(p.clicked)) {
+    const clicks: ButtonClicks[] = p.clicked.map((c) => ({ type: w.clickType(c.type), button_content: c.button_content ?? '', count: c.count }));
+    const counted = clicks.filter((c) => !c.type.startsWith('unique_'));
+    if (clicks.length === 0 || counted.length > 0) metrics.clicked = counted.reduce((n, c) => n + c.count, 0);
+    point.clicks = clicks;
+  }
+  for (const c of p.cost ?? []) {
+    if (Number.isFinite(c.value)) metrics[w.costType(c.type)] = c.value;
+  }
+  return point;
+}
+
+function nextOf(...pagings: Array<Paging | null | undefined>): string | undefined {
+  for (const p of pagings) if (p?.next) return p.next;
+  return undefined;
+}
+
+function bodyGranularity(word: string | undefined, w: Warnings): Granularity | undefined {
+  if (word === undefined) return undefined;
+  const g = userGranularity(word);
+  if (!g) w.add(`Unknown granularity "${word}" in the answer (ignored).`);
+  return g;
+}
+
+/** Validate and map one body of one kind (no cross-page warnings). */
+export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): MetaPage {
+  const w = new Warnings();
+  const kind = ctx.kind;
+  const endpoint = ctx.endpoint ?? (kind === 'template' ? 'template_analytics' : FIELD_NAMES[kind]);
+  if (body && typeof body === 'object' && 'error' in body) {
+    // A Graph error body given to normalize (e.g. saved from a failed call): say what Meta said.
+    const err = GraphErrorSchema.safeParse(body);
+    if (err.success) throw metaErrorFromGraph(err.data.error, endpoint);
+  }
+  switch (kind) {
+    case 'messaging': {
+      const b = parseBody(MessagingBodySchema, body, 'meta', endpoint);
+      const points = (b.analytics?.data_points ?? []).map((p) => fieldPoint(p, w));
+      return {
+        points,
+        warnings: w.list(),
+        wabaId: b.id ?? ctx.wabaId ?? null,
+        granularity: bodyGranularity(b.analytics?.granularity, w),
+        next: nextOf(b.analytics?.paging, b.paging),
+      };
+    }
+    case 'conversation': {
+      const b = parseBody(ConversationBodySchema, body, 'meta', endpoint);
+      const field = b.conversation_analytics;
+      if (!field && !b.data) w.add(CONVERSATION_LEGACY_WARNING);
+      const groups = field ? (field.data ?? []) : (b.data ?? []);
+      const points = groups.flatMap((g) => (g.data_points ?? []).map((p) => fieldPoint(p, w)));
+      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, next: nextOf(field?.paging, b.paging) };
+    }
+    case 'pricing': {
+      const b = parseBody(PricingBodySchema, body, 'meta', endpoint);
+      const field = b.pricing_analytics;
+      const points = (field?.data ?? []).flatMap((g) => (g.data_points ?? []).map((p) => fieldPoint(p, w)));
+      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, next: nextOf(field?.paging, b.paging) };
+    }
+    case 'template': {
+      const b = parseBody(TemplateBodySchema, body, 'meta', endpoint);
+      const groups = b.data ?? [];
+      const points = groups.flatMap((g) => (g.data_points ?? []).map((p) => templatePoint(p, w)));
+      const granularity = groups.map((g) => bodyGranularity(g.granularity, w)).find((g) => g !== undefined);
+      const wabaTimezone = groups.map((g) => g.waba_timezone).find((t) => t);
+      return { points, warnings: w.list(), wabaId: ctx.wabaId ?? null, granularity, wabaTimezone, next: nextOf(b.paging) };
+    }
+  }
+}
+
+/** Which metric carries the volume of a point, to tell "no cost because nothing happened" apart. */
+const VOLUME_METRICS = ['volume', 'conversation', 'delivered', 'sent'];
+
+/** Warnings that need every page: cost missing on a partner-billed account, template figures still counting. */
+export function unitWarnings(kind: Kind, points: readonly Point[], ctx: MetaNormalizeContext): string[] {
+  const out: string[] = [];
+  if (kind !== 'messaging') {
+    const asked = ctx.metricTypes?.map((m) => m.toUpperCase());
+    const costWanted = !asked || asked.length === 0 || asked.includes('COST');
+    const costKey = kind === 'template' ? 'amount_spent' : 'cost';
+    const active = points.some((p) => VOLUME_METRICS.some((m) => (p.metrics[m] ?? 0) > 0));
+    if (costWanted && active && !points.some((p) => costKey in p.metrics || (kind === 'template' && 'cost_per_delivered' in p.metrics))) {
+      out.push(PARTNER_COST_WARNING);
+    }
+  }
+  if (kind === 'template') {
+    const now = ctx.now ?? Date.now();
+    const lastEnd = ctx.rangeEndMs ?? points.reduce((m, p) => Math.max(m, Date.parse(p.end)), Number.NEGATIVE_INFINITY);
+    if (Number.isFinite(lastEnd) && lastEnd > now - META_ENGAGEMENT_DAYS * DAY) out.push(ENGAGEMENT_WARNING);
+  }
+  return out;
+}
+
+/** The granularity of points when no one said it: from the longest span. */
+export function inferGranularity(points: readonly Point[]): Granularity | undefined {
+  let span = 0;
+  for (const p of points) span = Math.max(span, Date.parse(p.end) - Date.parse(p.start));
+  if (span <= 0) return undefined;
+  if (span <= 30 * 60_000) return 'HALF_HOUR';
+  if (span <= 25 * 3_600_000) return 'DAILY';
+  return 'MONTHLY';
+}
+
+/** Validate and normalize one raw Graph body (what `waba-analytics normalize` and fetchUnit use). */
+export function normalizeMetaBodyWith(body: unknown, ctx: MetaNormalizeContext): NormalizedPage {
+  const page = normalizeMetaPage(body, ctx);
+  const warnings = [...page.warnings, ...unitWarnings(ctx.kind, page.points, ctx)];
+  const result: NormalizedResult = {
+    provider: 'meta',
+    kind: ctx.kind,
+    wabaId: page.wabaId,
+    granularity: ctx.granularity ?? page.granularity ?? (ctx.kind === 'template' ? 'DAILY' : inferGranularity(page.points)) ?? 'DAILY',
+    timezone: page.wabaTimezone ?? 'UTC',
+    points: page.points,
+    warnings,
+  };
+  return page.next ? { result, next: page.next } : { result };
+}
+
+export const normalizeMetaBody: BodyNormalizer = (body, ctx) => normalizeMetaBodyWith(body, ctx);

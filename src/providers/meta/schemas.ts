@@ -1,0 +1,229 @@
+/**
+ * zod schemas of every Graph API body this provider reads. Lenient where the API is (unknown
+ * fields are dropped, optional fields optional, numbers given as strings accepted, null taken as
+ * absent); strict where it matters (a data point needs its start and end, a template point its id).
+ */
+import { z } from 'zod';
+import { parseApiTime } from '../../core/dates';
+
+const required = (what: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'missing (required)' : `expected ${what}`);
+
+/** A number, or a string holding one (`"12"`, `"0.0232"`). */
+export const num = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/).transform(Number)], {
+  error: required('a number'),
+});
+
+/** Epoch seconds (number or string) or an ISO time. */
+export const time = z.union([z.number(), z.string()], { error: required('a time') }).refine((v) => parseApiTime(v) !== undefined, {
+  message: 'expected a time (epoch seconds or ISO 8601)',
+});
+
+/** Ids come as strings, sometimes as numbers. */
+export const id = z.union([z.string().min(1), z.number()], { error: required('an id') }).transform((v) => String(v));
+
+/** A string that may be null or absent (null becomes undefined). */
+const optString = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? undefined : String(v)));
+const optNum = num.nullish().transform((v) => (v === null ? undefined : v));
+
+export const PagingSchema = z
+  .object({
+    cursors: z.object({ before: optString, after: optString }).partial().nullish(),
+    next: optString,
+    previous: optString,
+  })
+  .partial();
+export type Paging = z.infer<typeof PagingSchema>;
+
+/** A point of `analytics`, `conversation_analytics` or `pricing_analytics`: dims and metrics all optional. */
+export const FieldPointSchema = z.object({
+  start: time,
+  end: time,
+  phone_number: optString,
+  country: optString,
+  tier: optString,
+  pricing_category: optString,
+  pricing_type: optString,
+  conversation_category: optString,
+  conversation_type: optString,
+  conversation_direction: optString,
+  sent: optNum,
+  delivered: optNum,
+  read: optNum,
+  volume: optNum,
+  cost: optNum,
+  conversation: optNum,
+});
+export type FieldPoint = z.infer<typeof FieldPointSchema>;
+
+const DataPointsSchema = z.object({ data_points: z.array(FieldPointSchema).nullish() });
+
+export const MessagingBodySchema = z.object({
+  id: id.optional(),
+  analytics: z
+    .object({
+      granularity: optString,
+      phone_numbers: z.array(z.union([z.string(), z.number()])).nullish(),
+      country_codes: z.array(z.string()).nullish(),
+      data_points: z.array(FieldPointSchema).nullish(),
+      paging: PagingSchema.nullish(),
+    })
+    .nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+const DataFieldSchema = z.object({
+  data: z.array(DataPointsSchema).nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+/** `conversation_analytics`, or the legacy shape with `data` at the top (no outer field). */
+export const ConversationBodySchema = z.object({
+  id: id.optional(),
+  conversation_analytics: DataFieldSchema.nullish(),
+  data: z.array(DataPointsSchema).nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+export const PricingBodySchema = z.object({
+  id: id.optional(),
+  pricing_analytics: DataFieldSchema.nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+export const ClickSchema = z.object({
+  type: z.string({ error: required('a string') }),
+  button_content: optString,
+  count: num,
+});
+export const CostSchema = z.object({
+  type: z.string({ error: required('a string') }),
+  value: num,
+});
+
+export const TemplatePointSchema = z.object({
+  template_id: id,
+  start: time,
+  end: time,
+  sent: optNum,
+  delivered: optNum,
+  read: optNum,
+  /** An array of button clicks; a plain number is taken as a total. */
+  clicked: z.union([z.array(ClickSchema), num]).nullish(),
+  cost: z.array(CostSchema).nullish(),
+});
+export type TemplatePoint = z.infer<typeof TemplatePointSchema>;
+
+export const TemplateBodySchema = z.object({
+  data: z
+    .array(
+      z.object({
+        granularity: optString,
+        product_type: optString,
+        waba_timezone: optString,
+        data_points: z.array(TemplatePointSchema).nullish(),
+      }),
+    )
+    .nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+/** The WABA node: `?fields=id,name,currency,timezone_id,is_enabled_for_insights`. */
+export const WabaNodeSchema = z.object({
+  id,
+  name: optString,
+  currency: optString,
+  timezone_id: optString,
+  is_enabled_for_insights: z.boolean().nullish(),
+});
+
+export const WabaEdgeSchema = z.object({
+  data: z.array(z.object({ id, name: optString, currency: optString, timezone_id: optString })).nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+export const BusinessesSchema = z.object({
+  data: z.array(z.object({ id, name: optString })).nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+export const PhoneNumbersSchema = z.object({
+  data: z
+    .array(
+      z.object({
+        id,
+        display_phone_number: z.union([z.string(), z.number()], { error: required('a string') }).transform(String),
+        verified_name: optString,
+        quality_rating: optString,
+      }),
+    )
+    .nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+const ButtonSchema = z.object({ type: optString });
+const ComponentSchema = z.object({ type: optString, buttons: z.array(ButtonSchema).nullish() });
+
+export const TemplatesSchema = z.object({
+  data: z
+    .array(
+      z.object({
+        id,
+        name: z.string({ error: required('a string') }),
+        status: optString,
+        category: optString,
+        language: optString,
+        quality_score: z.union([z.object({ score: optString }), z.string()]).nullish(),
+        components: z.array(ComponentSchema).nullish(),
+        cta_url_link_tracking_opted_out: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+export const DebugTokenSchema = z.object({
+  data: z.object({
+    app_id: optString,
+    type: optString,
+    is_valid: z.boolean().nullish(),
+    scopes: z.array(z.string()).nullish(),
+    granular_scopes: z
+      .array(
+        z.object({
+          scope: z.string({ error: required('a string') }),
+          target_ids: z.array(z.union([z.string(), z.number()]).transform(String)).nullish(),
+        }),
+      )
+      .nullish(),
+  }),
+});
+
+/** `POST /<WABA>?is_enabled_for_insights=true` answers the WABA id, as a number or a string. */
+export const InsightsAnswerSchema = z.object({ id });
+
+export const SuccessSchema = z.object({ success: z.boolean({ error: required('a boolean') }) });
+
+export const GraphErrorSchema = z.object({
+  error: z.object({
+    message: optString,
+    type: optString,
+    code: optNum,
+    error_subcode: optNum,
+    error_user_title: optString,
+    error_user_msg: optString,
+    fbtrace_id: optString,
+  }),
+});
+export type GraphError = z.infer<typeof GraphErrorSchema>['error'];
+
+/** One entry of `X-Business-Use-Case-Usage`. */
+export const UsageEntrySchema = z.object({
+  type: optString,
+  call_count: optNum,
+  total_cputime: optNum,
+  total_time: optNum,
+  estimated_time_to_regain_access: optNum,
+});

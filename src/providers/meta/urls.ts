@@ -1,0 +1,143 @@
+/**
+ * Request building for each kind from one planned unit. Analytics are fields of the WABA node with
+ * dot-chained filters (`pricing_analytics.start(S).end(E).granularity(DAILY).dimensions([...])`);
+ * template analytics are an edge with query parameters. Paths are relative to the versioned base
+ * URL; the HTTP client URL-encodes the query. No credential ever goes into a URL.
+ */
+import { formatIsoDate, toUnixSeconds } from '../../core/dates';
+import { inputError } from '../../core/errors';
+import type { QueryUnit } from '../../core/provider';
+import type { ConversationQuery, MessagingQuery, PricingQuery, TemplateQuery } from '../../core/query';
+import type { Kind } from '../../core/types';
+import { META_MAX_TEMPLATE_IDS, wireGranularity } from './capabilities';
+
+export interface MetaRequest {
+  /** Path below the versioned base URL, e.g. `/102290129340398` or `/102290129340398/template_analytics`. */
+  path: string;
+  query: Record<string, string>;
+  /** Endpoint label for errors and logs. */
+  endpoint: string;
+}
+
+export const FIELD_NAMES: Record<Exclude<Kind, 'template'>, string> = {
+  messaging: 'analytics',
+  conversation: 'conversation_analytics',
+  pricing: 'pricing_analytics',
+};
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An id safe to put in a path (Graph ids are digits; the sandbox may use letters). */
+export function checkId(value: string, what: string): string {
+  const v = String(value ?? '').trim();
+  if (!ID.test(v)) throw inputError(`The ${what} "${v.slice(0, 40)}" is not an id.`, 'Use the id as Meta shows it (digits only).');
+  return v;
+}
+
+/** A JSON array of strings: `["US","BR"]`. */
+function jsonList(values: readonly (string | number)[]): string {
+  return JSON.stringify(values);
+}
+
+/** A dot-chained filter, only when there is something to filter on. */
+function chain(name: string, values: readonly (string | number)[] | undefined): string {
+  return values && values.length ? `.${name}(${jsonList(values)})` : '';
+}
+
+function baseChain(field: string, unit: QueryUnit): string {
+  const kind = unit.query.kind;
+  return `${field}.start(${toUnixSeconds(unit.startMs)}).end(${toUnixSeconds(unit.endMs)}).granularity(${wireGranularity(kind, unit.query.granularity)})`;
+}
+
+/** The `fields` value of a field analytics request (not yet URL-encoded). */
+export function analyticsFields(unit: QueryUnit): string {
+  const q = unit.query;
+  switch (q.kind) {
+    case 'messaging': {
+      const m: MessagingQuery = q;
+      return (
+        baseChain(FIELD_NAMES.messaging, unit) +
+        chain('phone_numbers', m.phoneNumbers) +
+        chain('product_types', m.productTypes) +
+        chain('country_codes', m.countryCodes)
+      );
+    }
+    case 'conversation': {
+      const c: ConversationQuery = q;
+      // The filter says FREE_ENTRY where responses say FREE_ENTRY_POINT.
+      const types = c.conversationTypes?.map((t) => (t === ('FREE_ENTRY_POINT' as string) ? 'FREE_ENTRY' : t));
+      return (
+        baseChain(FIELD_NAMES.conversation, unit) +
+        chain('phone_numbers', c.phoneNumbers) +
+        chain('country_codes', c.countryCodes) +
+        chain('metric_types', c.metricTypes) +
+        chain('conversation_categories', c.conversationCategories) +
+        chain('conversation_types', types) +
+        chain('conversation_directions', c.conversationDirections) +
+        chain('dimensions', c.dimensions)
+      );
+    }
+    case 'pricing': {
+      const p: PricingQuery = q;
+      if (p.tiers?.length) throw inputError('Pricing analytics from Meta have no tier filter.', 'Remove it; break down by TIER with the dimensions instead.');
+      return (
+        baseChain(FIELD_NAMES.pricing, unit) +
+        chain('phone_numbers', p.phoneNumbers) +
+        chain('country_codes', p.countryCodes) +
+        chain('metric_types', p.metricTypes) +
+        chain('pricing_types', p.pricingTypes) +
+        chain('pricing_categories', p.pricingCategories) +
+        chain('dimensions', p.dimensions)
+      );
+    }
+    case 'template':
+      throw new Error('template analytics are an edge, not a field');
+  }
+}
+
+/** `[1,2]` for numeric ids (as Meta's own examples write them), a JSON string array otherwise. */
+function idList(ids: readonly string[]): string {
+  return ids.every((i) => /^\d+$/.test(i)) ? `[${ids.join(',')}]` : JSON.stringify(ids);
+}
+
+/** The query of a template_analytics request. `now` clamps the end (Meta refuses an end in the future). */
+export function templateQuery(unit: QueryUnit, now: number): Record<string, string> {
+  const q = unit.query as TemplateQuery;
+  const ids = unit.templateIds ?? q.templateIds;
+  if (!ids.length) throw inputError('Template analytics need at least one template id.', 'Pick one or more templates.');
+  if (ids.length > META_MAX_TEMPLATE_IDS) {
+    throw inputError(
+      `Template analytics from Meta take at most ${META_MAX_TEMPLATE_IDS} template ids per request; ${ids.length} were given.`,
+      'Split the templates into batches of 10.',
+    );
+  }
+  for (const i of ids) checkId(i, 'template id');
+  const endMs = Math.min(unit.endMs, now);
+  const out: Record<string, string> = {};
+  if (q.useWabaTimezone) {
+    // With use_waba_timezone Meta wants dates. `end` is inclusive (the last day asked for, as in
+    // docs/dialects.md), so a range ending now asks through today and never for a future day.
+    out.start = formatIsoDate(unit.startMs);
+    out.end = formatIsoDate(Math.max(unit.startMs, endMs - 1));
+  } else {
+    out.start = String(toUnixSeconds(unit.startMs));
+    out.end = String(toUnixSeconds(endMs));
+  }
+  out.granularity = 'DAILY';
+  out.template_ids = idList(ids);
+  if (q.metricTypes?.length) out.metric_types = `[${q.metricTypes.join(',')}]`;
+  if (q.productType) out.product_type = q.productType;
+  if (q.useWabaTimezone) out.use_waba_timezone = 'true';
+  return out;
+}
+
+/** The request of one unit. */
+export function buildUnitRequest(unit: QueryUnit, now: number): MetaRequest {
+  const wabaId = checkId(unit.query.wabaId, 'WhatsApp Business Account id');
+  if (unit.endMs <= unit.startMs) throw inputError('The range of this request is empty.', 'Pick an end date after the start date.');
+  if (unit.query.kind === 'template') {
+    return { path: `/${wabaId}/template_analytics`, query: templateQuery(unit, now), endpoint: 'template_analytics' };
+  }
+  const field = FIELD_NAMES[unit.query.kind];
+  return { path: `/${wabaId}`, query: { fields: analyticsFields(unit) }, endpoint: field };
+}

@@ -1,0 +1,350 @@
+/**
+ * The sandbox's value engine. Every metric is defined per half-hour slot by a fast integer hash of
+ * (seed, WABA, combination, slot) shaped by a daily/weekly rhythm, so any coarser bucket is the
+ * exact sum of its half-hours and any range split into windows sums to the same totals.
+ * Costs are kept in ten-thousandths (integers) so that sums stay exact.
+ */
+
+export const SLOT_MS = 30 * 60_000;
+export const DAY_MS = 24 * 60 * 60_000;
+/** Data exists from this many days before today (UTC) up to the last complete half-hour. */
+export const HISTORY_DAYS = 400;
+
+export type SandboxGranularity = 'HALF_HOUR' | 'DAILY' | 'MONTHLY';
+
+// ---------------------------------------------------------------------------------------------
+// Hashing
+
+/** Mix two 32-bit integers into one well-spread unsigned 32-bit integer. */
+export function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  h = Math.imul(h, 0x297a2d39);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+/** FNV-1a of a string, mixed with a seed. */
+export function hashString(text: string, seed = 0): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix(h >>> 0, seed);
+}
+
+/** A small deterministic PRNG (mulberry32), uniform in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rhythm: 336 half-hours of a week, index 0 = Sunday 00:00 local time.
+
+const RHYTHM = new Float64Array(336);
+for (let i = 0; i < 336; i++) {
+  const dow = Math.floor(i / 48);
+  const hour = (i % 48) / 2;
+  const day = hour >= 7 && hour <= 22 ? 0.12 + 0.88 * Math.sin((Math.PI * (hour - 7)) / 15) : 0.12;
+  RHYTHM[i] = day * (dow === 0 || dow === 6 ? 0.55 : 1);
+}
+/** Slot 0 (1970-01-01 00:00 UTC) was a Thursday. */
+const EPOCH_WEEK_OFFSET = 4 * 48;
+
+// ---------------------------------------------------------------------------------------------
+// Combinations
+
+/** One base combination of dimension values on one WABA for one kind of analytics. */
+export interface Combo {
+  /** Point keys (phone_number, country, pricing_category, ...) to values. */
+  dims: Record<string, string>;
+  key: number;
+  /** Mean messages per half-hour at the busiest hour. */
+  weight: number;
+  /** Cost per message in ten-thousandths of the WABA currency (0 when free). */
+  rate4: number;
+  /** Offset of the WABA's local time from UTC, in half-hours (for the rhythm). */
+  tzSlots: number;
+}
+
+export type SeriesKind = 'messaging' | 'conversation' | 'pricing';
+
+/** Metric names filled by a slot function, in accumulator order. */
+export const SERIES_METRICS: Record<SeriesKind, readonly string[]> = {
+  messaging: ['sent', 'delivered'],
+  conversation: ['conversation', 'cost4'],
+  pricing: ['volume', 'cost4'],
+};
+
+export type SlotFn = (c: Combo, slot: number, acc: Float64Array) => void;
+
+function base(c: Combo, slot: number, h: number): number {
+  return Math.floor(c.weight * RHYTHM[(slot + c.tzSlots + EPOCH_WEEK_OFFSET) % 336]! * (0.5 + (h & 0xffff) / 65536));
+}
+
+const messagingSlot: SlotFn = (c, slot, acc) => {
+  const h = mix(c.key, slot);
+  const sent = base(c, slot, h);
+  acc[0] += sent;
+  acc[1] += Math.floor(sent * (0.86 + 0.14 * ((h >>> 16) / 65536)));
+};
+
+const volumeSlot: SlotFn = (c, slot, acc) => {
+  const v = base(c, slot, mix(c.key, slot));
+  acc[0] += v;
+  acc[1] += v * c.rate4;
+};
+
+export const SLOT_FNS: Record<SeriesKind, SlotFn> = { messaging: messagingSlot, conversation: volumeSlot, pricing: volumeSlot };
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+export interface TemplateValues {
+  key: number;
+  /** Mean sends per half-hour at the busiest hour (0 for templates never approved). */
+  weight: number;
+  /** Cost per delivered message, ten-thousandths. */
+  rate4: number;
+  tzSlots: number;
+  /** Clickable buttons (URL and QUICK_REPLY), in template order. */
+  clickButtons: Array<{ type: 'URL' | 'QUICK_REPLY'; text: string }>;
+}
+
+/** Accumulator layout of a template: [sent, delivered, read, amount4, clicks per button..., unique per button...]. */
+export function templateAccSize(t: TemplateValues): number {
+  return 4 + 2 * t.clickButtons.length;
+}
+
+export function templateSlot(t: TemplateValues, slot: number, acc: Float64Array): void {
+  if (t.weight === 0) return;
+  const h = mix(t.key, slot);
+  const sent = Math.floor(t.weight * RHYTHM[(slot + t.tzSlots + EPOCH_WEEK_OFFSET) % 336]! * (0.5 + (h & 0xffff) / 65536));
+  if (sent === 0) return;
+  const h2 = mix(h, 0x51ed27);
+  const delivered = Math.floor(sent * (0.84 + 0.16 * ((h >>> 16) / 65536)));
+  const read = Math.floor(delivered * (0.45 + 0.45 * ((h2 & 0xffff) / 65536)));
+  acc[0] += sent;
+  acc[1] += delivered;
+  acc[2] += read;
+  acc[3] += delivered * t.rate4;
+  const n = t.clickButtons.length;
+  for (let i = 0; i < n; i++) {
+    const hb = mix(h2, i + 1);
+    // Total clicks of all buttons stay below half of the reads.
+    const clicks = Math.floor((read * (0.05 + 0.4 * ((hb & 0xffff) / 65536))) / n);
+    acc[4 + i] += clicks;
+    if (t.clickButtons[i]!.type === 'URL') acc[4 + n + i] += Math.floor(clicks * (0.6 + 0.35 * ((hb >>> 16) / 65536)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time: slots, calendars, buckets
+
+export function dataStartMs(nowMs: number): number {
+  return Math.floor(nowMs / DAY_MS) * DAY_MS - HISTORY_DAYS * DAY_MS;
+}
+
+/**
+ * The half-hour slots of [startMs, endMs) that hold data: slot start within the range, at or after
+ * the data start, and complete before now. Returns [first slot, end slot) as slot indices.
+ */
+export function slotSpan(startMs: number, endMs: number, nowMs: number): [number, number] {
+  const from = Math.ceil(Math.max(startMs, dataStartMs(nowMs)) / SLOT_MS);
+  const to = Math.min(Math.ceil(endMs / SLOT_MS), Math.floor(nowMs / SLOT_MS));
+  return [from, Math.max(from, to)];
+}
+
+/** Where buckets start and end. */
+export interface Calendar {
+  floor(ms: number): number;
+  /** The start of the bucket after the one starting at `ms`. */
+  next(ms: number): number;
+}
+
+const utcHalfHour: Calendar = { floor: (ms) => Math.floor(ms / SLOT_MS) * SLOT_MS, next: (ms) => ms + SLOT_MS };
+const utcDay: Calendar = { floor: (ms) => Math.floor(ms / DAY_MS) * DAY_MS, next: (ms) => ms + DAY_MS };
+const utcMonth: Calendar = {
+  floor: (ms) => {
+    const d = new Date(ms);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  },
+  next: (ms) => {
+    const d = new Date(ms);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  },
+};
+
+const dtfCache = new Map<string, Intl.DateTimeFormat>();
+function dtf(tz: string): Intl.DateTimeFormat {
+  let f = dtfCache.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    dtfCache.set(tz, f);
+  }
+  return f;
+}
+
+/** The wall-clock fields of an instant in a time zone. */
+function zoned(ms: number, tz: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
+  const parts: Record<string, number> = {};
+  for (const p of dtf(tz).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { y: parts.year!, mo: parts.month!, d: parts.day!, h: parts.hour! % 24, mi: parts.minute!, s: parts.second! };
+}
+
+/** Offset of a time zone from UTC at an instant, in ms. */
+export function tzOffsetMs(ms: number, tz: string): number {
+  const z = zoned(ms, tz);
+  return Date.UTC(z.y, z.mo - 1, z.d, z.h, z.mi, z.s) - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** The instant of local midnight starting the calendar day y-mo-d in a time zone. */
+export function zonedMidnight(y: number, mo: number, d: number, tz: string): number {
+  const guess = Date.UTC(y, mo - 1, d);
+  let t = guess - tzOffsetMs(guess, tz);
+  t = guess - tzOffsetMs(t, tz);
+  return t;
+}
+
+/** `YYYY-MM-DD` of an instant in a time zone. */
+export function zonedDate(ms: number, tz: string): string {
+  const z = zoned(ms, tz);
+  return `${String(z.y).padStart(4, '0')}-${String(z.mo).padStart(2, '0')}-${String(z.d).padStart(2, '0')}`;
+}
+
+function zonedDayCalendar(tz: string): Calendar {
+  return {
+    floor: (ms) => {
+      const z = zoned(ms, tz);
+      return zonedMidnight(z.y, z.mo, z.d, tz);
+    },
+    next: (ms) => {
+      const z = zoned(ms + 12 * 3_600_000, tz);
+      const n = new Date(Date.UTC(z.y, z.mo - 1, z.d + 1));
+      return zonedMidnight(n.getUTCFullYear(), n.getUTCMonth() + 1, n.getUTCDate(), tz);
+    },
+  };
+}
+
+/** Buckets of a granularity; DAILY in a time zone other than UTC when `tz` is given. */
+export function calendarOf(g: SandboxGranularity, tz?: string): Calendar {
+  if (g === 'HALF_HOUR') return utcHalfHour;
+  if (g === 'MONTHLY') return utcMonth;
+  return tz && tz !== 'UTC' ? zonedDayCalendar(tz) : utcDay;
+}
+
+export interface Bucket {
+  /** Bounds reported for the point (the bucket clipped to the asked range when `clip`). */
+  startMs: number;
+  endMs: number;
+  /** Slots summed: [slotFrom, slotTo). */
+  slotFrom: number;
+  slotTo: number;
+}
+
+/** The buckets of [startMs, endMs) that hold at least one slot with data. */
+export function makeBuckets(startMs: number, endMs: number, nowMs: number, cal: Calendar, clip = true): Bucket[] {
+  const [sFrom, sTo] = slotSpan(startMs, endMs, nowMs);
+  const out: Bucket[] = [];
+  if (sFrom >= sTo) return out;
+  const lastMs = sTo * SLOT_MS;
+  for (let b = cal.floor(sFrom * SLOT_MS); b < lastMs; ) {
+    const n = cal.next(b);
+    const slotFrom = Math.max(sFrom, Math.ceil(b / SLOT_MS));
+    const slotTo = Math.min(sTo, Math.ceil(n / SLOT_MS));
+    if (slotFrom < slotTo) {
+      out.push({ startMs: clip ? Math.max(b, startMs) : b, endMs: clip ? Math.min(n, endMs) : n, slotFrom, slotTo });
+    }
+    b = n;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series: groups of combinations (by the dimensions asked) x buckets, indexed bucket-major.
+
+export interface Group {
+  /** The asked dimensions of this group (a dimension a member lacks, e.g. tier of free messages, is absent). */
+  dims: Record<string, string>;
+  members: Combo[];
+  /** `,"key":"value"` pairs of the dims, ready to splice into a JSON object. */
+  json: string;
+}
+
+export function groupCombos(combos: readonly Combo[], dimKeys: readonly string[]): Group[] {
+  const byKey = new Map<string, Group>();
+  for (const c of combos) {
+    const dims: Record<string, string> = {};
+    let key = '';
+    for (const k of dimKeys) {
+      const v = c.dims[k];
+      key += `${v ?? ''}\u0001`;
+      if (v !== undefined) dims[k] = v;
+    }
+    let g = byKey.get(key);
+    if (!g) {
+      let json = '';
+      for (const [k, v] of Object.entries(dims)) json += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+      g = { dims, members: [], json };
+      byKey.set(key, g);
+    }
+    g.members.push(c);
+  }
+  return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+export class Series {
+  readonly groups: Group[];
+  readonly slotFn: SlotFn;
+  readonly acc: Float64Array;
+
+  constructor(
+    kind: SeriesKind,
+    combos: readonly Combo[],
+    dimKeys: readonly string[],
+    readonly buckets: Bucket[],
+  ) {
+    this.groups = groupCombos(combos, dimKeys);
+    this.slotFn = SLOT_FNS[kind];
+    this.acc = new Float64Array(SERIES_METRICS[kind].length);
+  }
+
+  get length(): number {
+    return this.groups.length * this.buckets.length;
+  }
+
+  /** Compute point `i` (bucket-major) into `this.acc`; returns its group and bucket. */
+  compute(i: number): { group: Group; bucket: Bucket } {
+    const nG = this.groups.length;
+    const group = this.groups[i % nG]!;
+    const bucket = this.buckets[Math.floor(i / nG)]!;
+    const acc = this.acc;
+    acc.fill(0);
+    const fn = this.slotFn;
+    for (const m of group.members) for (let s = bucket.slotFrom; s < bucket.slotTo; s++) fn(m, s, acc);
+    return { group, bucket };
+  }
+}
+
+/** Sum a kind's metrics over combinations and a slot span. */
+export function sumCombos(kind: SeriesKind, combos: readonly Combo[], sFrom: number, sTo: number): Float64Array {
+  const acc = new Float64Array(SERIES_METRICS[kind].length);
+  const fn = SLOT_FNS[kind];
+  for (const c of combos) for (let s = sFrom; s < sTo; s++) fn(c, s, acc);
+  return acc;
+}
+
+/** A cost in ten-thousandths as a number with at most 4 decimals. */
+export function money(cost4: number): number {
+  return Math.round(cost4) / 10000;
+}
