@@ -738,8 +738,8 @@ export function pageRows(order: Uint32Array | null, length: number, page: number
 }
 
 /** False when the query names metric types without COST (then a missing cost is expected). */
-export function costAsked(query: { metricTypes?: unknown } | undefined): boolean {
-  const m = query?.metricTypes;
+export function costAsked(query: Readonly<Record<string, unknown>> | undefined): boolean {
+  const m = query?.["metricTypes"];
   if (!Array.isArray(m) || m.length === 0) return true;
   return m.some((x) => String(x).trim().toUpperCase() === 'COST');
 }

@@ -11,10 +11,10 @@
 // vsce runs as `vsce package --no-dependencies --allow-missing-repository --skip-license`: the
 // bundles in dist/ carry the dependencies. When the manifest would make vsce fail, or the project
 // has neither a .vscodeignore nor a "files" list (vsce would then pack src/, test/, ...), the
-// package is made from a staging copy (.e2e/package-stage/) holding the manifest (patched when
+// package is made from a staging copy (.e2e/package-stage-*/, removed afterwards) holding the manifest (patched when
 // needed) and only the files an installed extension uses; what was patched is printed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,14 +85,16 @@ export function packageExtension({ project = REPO, out, build = true } = {}) {
   const hasIgnore = existsSync(join(project, '.vscodeignore'));
   const hasFiles = Array.isArray(manifest.files) && manifest.files.length > 0;
   let cwd = project;
+  let stage;
   if (Object.keys(patches).length > 0 || (!hasIgnore && !hasFiles)) {
     for (const [k, v] of Object.entries(patches)) {
       log(`NOTE: vsce would refuse this manifest; packaging a copy with "${k}": ${JSON.stringify(v)} added (add it to package.json, or contribute commands/views, to package in place)`);
     }
     if (!hasIgnore && !hasFiles) log('NOTE: the project has neither a .vscodeignore nor a "files" list; packaging a staging copy with only dist/, media/ and the docs');
-    cwd = join(REPO, '.e2e', 'package-stage');
-    rmSync(cwd, { recursive: true, force: true });
-    mkdirSync(cwd, { recursive: true });
+    // One staging folder per run, so that packaging runs can overlap.
+    mkdirSync(join(REPO, '.e2e'), { recursive: true });
+    cwd = mkdtempSync(join(REPO, '.e2e', 'package-stage-'));
+    stage = cwd;
     const paths = hasFiles ? manifest.files : STAGED_PATHS;
     for (const p of paths) {
       if (/[*?[{]/.test(p)) fail('staging the package', `"files" entry ${p} is a glob; the staging copy only handles plain paths`);
@@ -104,7 +106,11 @@ export function packageExtension({ project = REPO, out, build = true } = {}) {
     writeFileSync(join(cwd, 'package.json'), JSON.stringify({ ...manifest, ...patches }, null, 2));
   }
   const vsce = join(dirname(createRequire(join(REPO, 'package.json')).resolve('@vscode/vsce/package.json')), 'vsce');
-  run('packaging (vsce package)', process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], cwd);
+  try {
+    run('packaging (vsce package)', process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], cwd);
+  } finally {
+    if (stage) rmSync(stage, { recursive: true, force: true });
+  }
   if (!existsSync(out)) fail('packaging', `vsce reported success but ${out} does not exist`);
   log(`packaged ${manifest.publisher}.${manifest.name}@${manifest.version} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return out;

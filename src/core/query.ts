@@ -24,6 +24,7 @@ export const PRODUCT_TYPES = [0, 2, 100] as const;
 
 const isoDate = z
   .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a real date written YYYY-MM-DD')
   .refine((s) => parseIsoDate(s) !== undefined, { message: 'must be a real date written YYYY-MM-DD' });
 const upperList = <T extends readonly [string, ...string[]]>(values: T) =>
   z.array(z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(values)));

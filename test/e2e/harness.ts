@@ -73,7 +73,7 @@ export function runNodeScript(stepName: string, script: string, args: string[] =
       const root = repoRoot();
       execFile(process.execPath, [join(root, script), ...args], { cwd: root, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (err) {
-          const tail = stderr.trim().split('\n').slice(-15).join('\n');
+          const tail = stderr.trim().split('\n').slice(-40).join('\n');
           reject(new Error(`node ${script} ${args.join(' ')} failed (${err.message.split('\n')[0]})\n${tail}`));
           return;
         }
@@ -201,9 +201,13 @@ async function installVsixFiles(entry: string, vsixFiles: string[], extensionsDi
     for (const f of vsixFiles) args.push('--install-extension', f);
     execFile(process.execPath, args, { timeout: 120_000 }, (err, stdout, stderr) => {
       const out = `${stdout}\n${stderr}`;
-      // code-server exits 0 even when an install failed, so read what it printed too.
-      if (err || /\bfailed\b|\berror\b/i.test(out)) reject(new Error(`code-server --install-extension ${vsixFiles.map((f) => basename(f)).join(', ')}: ${err ? err.message : ''}\n${tailOf(out, 20)}`));
-      else resolvePromise();
+      if (err || /Failed Installing/i.test(out)) {
+        // Stack frames say little here; the lines that matter are "Error: Unable to install ...".
+        const said = out.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+        reject(new Error(`code-server --install-extension ${vsixFiles.map((f) => basename(f)).join(', ')} failed: ${said.slice(-12).join('\n')}`));
+      } else {
+        resolvePromise();
+      }
     });
   });
 }

@@ -103,7 +103,8 @@ test('VS Code (code-server): extension-host suite and workbench', { timeout: 10 
 
   // One node:test subtest per mocha test, so they count in the total.
   for (const r of results.tests) {
-    await t.test(`[extension host] ${r.fullTitle}`, () => {
+    await t.test(`[extension host] ${r.fullTitle}`, (st: TestContext) => {
+      st.diagnostic(`ran in the extension host in ${r.durationMs} ms${r.file ? ` (${r.file})` : ''}`);
       if (r.state === 'pending') throw new Error('pending (skipped) mocha test: the suite does not allow skipping');
       if (r.state === 'failed') {
         const err = new Error(r.error?.message ?? 'failed without a message');

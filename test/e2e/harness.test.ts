@@ -1,4 +1,4 @@
-// Fast checks of the harness pieces that need no VS Code: the test-only runner extension (run in a
+// Fast checks of the harness pieces that need no workbench: the test-only runner extension (run in a
 // plain node process, where its suite needs no `vscode`), and the harness's failure messages.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -165,4 +165,22 @@ test('harness: startCodeServer refuses an extension that does not exist, naming 
     else process.env.TMPDIR = saved;
   }
   assert.deepEqual(readdirSync(tmp), []);
+});
+
+test('harness: an extension code-server refuses (engine too new) fails the install step with its reason', async () => {
+  const ext = join(scratch, 'too-new');
+  mkdirSync(join(ext, 'dist'), { recursive: true });
+  writeFileSync(join(ext, 'dist', 'extension.js'), 'exports.activate = () => {};\n');
+  writeFileSync(
+    join(ext, 'package.json'),
+    JSON.stringify({ name: 'too-new', publisher: 'waba-analytics', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.999.0' }, main: './dist/extension.js', activationEvents: [] }),
+  );
+  const vsix = await runNodeScript('packaging the too-new extension', 'scripts/e2e/package.mjs', ['--project', ext, '--no-build', '--out', join(scratch, 'too-new.vsix')]);
+  assert.ok(existsSync(vsix));
+  await assert.rejects(startCodeServer({ extensions: [vsix] }), (e: unknown) => {
+    assert.ok(e instanceof E2eStepError, String(e));
+    assert.equal(e.step, 'installing extensions into code-server');
+    assert.match(e.message, /not compatible with VS Code/);
+    return true;
+  });
 });
