@@ -19,7 +19,7 @@ import {
 } from 'chart.js';
 import type { ChartConfiguration, ChartDataset, Scale, TooltipItem } from 'chart.js';
 import type { Granularity, TimeSeriesSet } from './model';
-import { formatMetricValue, makeTimeFormatter, rebucket } from './model';
+import { formatMetricValue, makeTimeFormatter, rebucket, timeTicks } from './model';
 
 Chart.register(LineController, BarController, LineElement, BarElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler, Decimation);
 
@@ -70,22 +70,33 @@ export function withAlpha(color: string, alpha: number): string {
 
 const themeListeners = new Set<() => void>();
 let themeObserver: MutationObserver | undefined;
-let lastThemeClass = '';
-function themeClass(): string {
-  return [...document.body.classList].filter((c) => /^vscode-(light|dark|high-contrast)/.test(c)).join(' ');
+let lastThemeKey = '';
+let themeFrame = 0;
+/** What identifies the theme: the body's vscode-light|dark|high-contrast class, the theme id, the variables. */
+function themeKey(): string {
+  const body = document.body;
+  const kind = [...body.classList].filter((c) => /^vscode-(light|dark|high-contrast)/.test(c)).join(' ');
+  return `${kind}|${body.getAttribute('data-vscode-theme-id') ?? ''}|${document.documentElement.getAttribute('style') ?? ''}`;
 }
-/** Call `listener` when the body's vscode-light|vscode-dark|vscode-high-contrast class changes. */
+/**
+ * Call `listener` when the theme changes: the body's class (vscode-light, vscode-dark,
+ * vscode-high-contrast), its data-vscode-theme-id, or the --vscode-* variables VS Code sets on <html>.
+ */
 export function onThemeChange(listener: () => void): () => void {
   themeListeners.add(listener);
   if (!themeObserver && typeof MutationObserver !== 'undefined') {
-    lastThemeClass = themeClass();
+    lastThemeKey = themeKey();
     themeObserver = new MutationObserver(() => {
-      const now = themeClass();
-      if (now === lastThemeClass) return;
-      lastThemeClass = now;
-      for (const l of [...themeListeners]) l();
+      const now = themeKey();
+      if (now === lastThemeKey) return;
+      lastThemeKey = now;
+      cancelAnimationFrame(themeFrame);
+      themeFrame = requestAnimationFrame(() => {
+        for (const l of [...themeListeners]) l();
+      });
     });
-    themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id', 'data-vscode-theme-kind'] });
+    themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   }
   return () => themeListeners.delete(listener);
 }
@@ -156,18 +167,18 @@ function buildConfig(canvas: HTMLCanvasElement, input: TimeSeriesSet, options: D
     set = rebucket(set, merged);
   }
   const buckets = set.buckets;
-  const many = set.series.length > theme.palette.length;
   const datasets: ChartDataset<'line' | 'bar', XY[]>[] = set.series.map((s, i) => {
-    const base = s.other ? withAlpha(theme.foreground, 0.55) : theme.palette[i % theme.palette.length]!;
-    const second = !s.other && many && i >= theme.palette.length;
+    // Six theme colours; the next six are the same, faded; "Other" is the foreground, faded.
+    const base = theme.palette[i % theme.palette.length]!;
+    const color = s.other ? withAlpha(theme.foreground, 0.5) : i >= theme.palette.length ? withAlpha(base, 0.5) : base;
     const data = toPoints(s.values, buckets);
     if (options.type === 'bar') {
       return {
         type: 'bar',
         label: s.label,
         data,
-        backgroundColor: second ? withAlpha(base, 0.5) : base,
-        borderColor: base,
+        backgroundColor: color,
+        borderColor: color,
         borderWidth: 0,
         barPercentage: 1,
         categoryPercentage: 0.9,
@@ -178,10 +189,9 @@ function buildConfig(canvas: HTMLCanvasElement, input: TimeSeriesSet, options: D
       type: 'line',
       label: s.label,
       data,
-      borderColor: base,
-      backgroundColor: set.series.length === 1 ? withAlpha(base, 0.15) : base,
+      borderColor: color,
+      backgroundColor: set.series.length === 1 ? withAlpha(base, 0.15) : color,
       borderWidth: 1.5,
-      borderDash: second || s.other ? [5, 3] : [],
       pointRadius: 0,
       pointHoverRadius: 3,
       pointHitRadius: 4,
@@ -196,6 +206,7 @@ function buildConfig(canvas: HTMLCanvasElement, input: TimeSeriesSet, options: D
   const samples = Math.round(2 * width);
   const valueText = (v: number) => formatMetricValue(options.metric, v, options.currency, options.locale);
   const stacked = options.type === 'bar';
+  let tickLabel = time.bucket;
   const xTitle = merged > 1 ? `${time.axisTitle}; each bar sums ${merged} ${FACTOR_WORDS[options.granularity]}` : time.axisTitle;
 
   const config: ChartConfiguration<'line' | 'bar', XY[]> = {
@@ -229,17 +240,16 @@ function buildConfig(canvas: HTMLCanvasElement, input: TimeSeriesSet, options: D
             font,
             autoSkip: false,
             maxRotation: 0,
-            callback: (value) => time.bucket(Number(value)),
+            callback: (value) => tickLabel(Number(value)),
           },
           afterBuildTicks: (scale: Scale) => {
-            // Ticks on bucket starts only, about one per 110 px.
-            const n = buckets.length;
-            if (!n) return;
-            const want = Math.max(2, Math.floor((scale.width || width) / 110));
-            const step = Math.max(1, Math.ceil(n / want));
-            const ticks: { value: number }[] = [];
-            for (let b = 0; b < n; b += step) ticks.push({ value: buckets[b]! });
-            scale.ticks = ticks;
+            // Ticks on bucket starts only, spaced by the width of their labels.
+            const plot = scale.width > 0 ? scale.width : width - 60;
+            const probe = timeTicks(buckets, options.granularity, time, Number.MAX_SAFE_INTEGER);
+            const labelPx = probe.label(buckets[0] ?? 0).length * theme.fontSize * 0.62 + 24;
+            const ticks = timeTicks(buckets, options.granularity, time, Math.max(2, Math.floor(plot / labelPx)));
+            tickLabel = ticks.label;
+            scale.ticks = ticks.values.map((value) => ({ value }));
           },
         },
         y: {

@@ -5,7 +5,24 @@
  * ignored. Requests to the host carry an id and resolve when the matching reply arrives.
  *
  * CSP: no inline handlers and no style attributes in markup; everything is built with the DOM API.
+ *
+ * Stable DOM hooks (the end-to-end tests use these):
+ *   #app[data-mode=boot|loading|result|error]     the whole panel and its state
+ *   #title, #meta [data-field=waba|provider|range|granularity|timezone|fetched-at|requests] dd
+ *   #status[data-state=ok|error|info]             the reply of the last action ("Exported to …")
+ *   #loading .message, #error .message, #insights-help, [data-action=enable-insights]
+ *   #params [data-param=from|to|granularity|<filter key>]   (text fields have .value, checkboxes .checked)
+ *   [data-action=run|export-json|export-csv|save-query]
+ *   #warnings li[data-kind=cost|engagement|legacy|partial|unknown-value|other]
+ *   #kpis .kpi[data-metric=<id>] .value (.kpi.unavailable when not available; data-value holds the number)
+ *   #chart canvas[role=img][aria-label], #chart[data-chart-type=line|bar], [data-chart-type=line|bar] buttons,
+ *   #breakdown, #metric (dropdowns), #chart-note
+ *   #funnel-table tbody tr[data-template-id] td[data-step=sent|delivered|read|clicked], #button-clicks-grid
+ *   #breakdowns .breakdown[data-dimension=<dim>] (grid #breakdown-<dim>)
+ *   #table th[data-column=start|end|dim.<d>|metric.<m>][aria-sort] button.sort, #table tbody tr[data-index],
+ *   #table-note, #table-pager [data-action=page-prev|page-next]
  */
+import './zodConfig';
 import type { ColumnarResult, HostMessage, PanelContext, PanelQuery, PanelState, WebviewMessage } from '../src/protocol';
 import { HostMessageSchema, PanelQuerySchema, PanelStateSchema, WebviewMessageSchema } from '../src/protocol';
 import type { ChartHandle, ChartType } from './chart';
@@ -529,6 +546,9 @@ function renderKpis(): void {
   }
 }
 
+/** The dropdown value for "no breakdown" (an empty option value would match an unset dropdown). */
+const NO_BREAKDOWN = '(none)';
+
 function renderPickers(): void {
   const r = view.result!;
   const dims = presentDimensions(r);
@@ -539,10 +559,10 @@ function renderPickers(): void {
   const bPicker = $('#breakdown-picker');
   bPicker.querySelector('vscode-dropdown, [data-picker]')?.remove();
   const bd = ui.dropdown(
-    [{ value: '', label: 'None (total)' }, ...dims.map((d) => ({ value: d, label: dimensionLabel(d) }))],
-    view.breakdown,
+    [{ value: NO_BREAKDOWN, label: 'None (total)' }, ...dims.map((d) => ({ value: d, label: dimensionLabel(d) }))],
+    view.breakdown || NO_BREAKDOWN,
     (v) => {
-      view.breakdown = v;
+      view.breakdown = v === NO_BREAKDOWN ? '' : v;
       persist();
       renderChart();
     },
@@ -791,6 +811,8 @@ function gotoPage(page: number): void {
 
 function setMode(mode: View['mode'], message?: string): void {
   view.mode = mode;
+  // A progress note ("Running…") is over once the host answers with a new state.
+  if ($('#status').getAttribute('data-state') === 'info') setStatus('');
   const app = $('#app');
   app.setAttribute('data-mode', mode);
   show($('#loading'), mode === 'loading' || mode === 'boot');

@@ -164,6 +164,8 @@ export interface TimeFormatter {
   dateTime(ms: number): string;
   /** The axis title: "Time (America/Sao_Paulo)". */
   axisTitle: string;
+  /** Wall-clock parts in the timezone. */
+  parts(ms: number): { year: string; month: string; day: string; hour: string; minute: string };
 }
 
 const dtfCache = new Map<string, Intl.DateTimeFormat>();
@@ -215,7 +217,45 @@ export function makeTimeFormatter(timezone: string | undefined, granularity: Gra
     if (granularity === 'DAILY' && p.hour === '00' && p.minute === '00') return `${p.year}-${p.month}-${p.day}`;
     return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   };
-  return { timezone: tz, valid, bucket, dateTime, axisTitle: `Time (${tz})` };
+  return { timezone: tz, valid, bucket, dateTime, axisTitle: `Time (${tz})`, parts: (ms: number) => zonedParts(ms, tz) };
+}
+
+/**
+ * Where to put time-axis ticks: bucket starts only, on round instants when the range is long
+ * (midnights for half-hours over more than two days, first days of months for long daily ranges),
+ * about one per `maxTicks`, with labels as short as those instants allow.
+ */
+export function timeTicks(buckets: ArrayLike<number>, granularity: Granularity, time: TimeFormatter, maxTicks: number): { values: number[]; label: (ms: number) => string } {
+  const n = buckets.length;
+  if (n === 0) return { values: [], label: time.bucket };
+  const span = buckets[n - 1]! - buckets[0]!;
+  let candidates: number[] = [];
+  let label = time.bucket;
+  const all = () => Array.from(buckets);
+  if (granularity === 'HALF_HOUR' && span > 2 * 86_400_000) {
+    candidates = all().filter((ms) => {
+      const p = time.parts(ms);
+      return p.hour === '00' && p.minute === '00';
+    });
+    label = (ms) => {
+      const p = time.parts(ms);
+      return `${p.year}-${p.month}-${p.day}`;
+    };
+  } else if (granularity === 'DAILY' && span > 120 * 86_400_000) {
+    candidates = all().filter((ms) => time.parts(ms).day === '01');
+    label = (ms) => {
+      const p = time.parts(ms);
+      return `${p.year}-${p.month}`;
+    };
+  }
+  if (candidates.length < 2) {
+    candidates = all();
+    label = time.bucket;
+  }
+  const step = Math.max(1, Math.ceil(candidates.length / Math.max(1, maxTicks)));
+  const values: number[] = [];
+  for (let i = 0; i < candidates.length; i += step) values.push(candidates[i]!);
+  return { values, label };
 }
 
 // ---- KPIs ------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ export interface CheckElement extends HTMLElement {
   checked: boolean;
 }
 
-function el<K extends string>(tag: K, attrs: Record<string, string | undefined> = {}): HTMLElement {
+function el(tag: string, attrs: Record<string, string | undefined> = {}): HTMLElement {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
   return e;

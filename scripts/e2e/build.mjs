@@ -6,11 +6,13 @@
 //   .e2e/suite/         the extension-host suite (test/extension): every *.test.ts bundled to cjs
 //                       with `vscode` external, plus index.js (the @vscode/test-electron entry)
 //                       and runTest.js (the @vscode/test-electron launcher)
+//   .e2e/probe-extension/  a test-only extension with a scripted webview (test/e2e/probe-extension),
+//                       for the harness's own webview check
 //   .e2e/node-tests/    the node:test files of test/e2e (*.test.ts), harness bundled in
 //
-//   node scripts/e2e/build.mjs [--only=runner,suite,node-tests]
+//   node scripts/e2e/build.mjs [--only=runner,suite,probe,node-tests]
 //
-// Prints {"runner": ..., "suite": ..., "nodeTests": ...} (absolute folders) on stdout.
+// Prints {"runner": ..., "suite": ..., "probe": ..., "nodeTests": ...} (absolute folders) on stdout.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,10 +23,11 @@ const OUT = join(REPO, '.e2e');
 const log = (m) => process.stderr.write(`[e2e build] ${m}\n`);
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const parts = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : ['runner', 'suite', 'node-tests']);
+const ALL = ['runner', 'suite', 'probe', 'node-tests'];
+const parts = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : ALL);
 for (const p of parts) {
-  if (!['runner', 'suite', 'node-tests'].includes(p)) {
-    process.stderr.write(`[e2e build] ERROR: unknown part ${p} (runner, suite, node-tests)\n`);
+  if (!ALL.includes(p)) {
+    process.stderr.write(`[e2e build] ERROR: unknown part ${p} (${ALL.join(', ')})\n`);
     process.exit(2);
   }
 }
@@ -57,6 +60,15 @@ async function buildRunner() {
     logOverride: { 'require-resolve-not-external': 'silent', 'unsupported-dynamic-import': 'silent' },
   });
   copyFileSync(join(REPO, 'test/host-runner/package.json'), join(out, 'package.json'));
+  return out;
+}
+
+async function buildProbe() {
+  const out = join(OUT, 'probe-extension');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await esbuild.build({ ...common, entryPoints: ['test/e2e/probe-extension/extension.ts'], outfile: join(out, 'extension.js'), external: ['vscode'] });
+  copyFileSync(join(REPO, 'test/e2e/probe-extension/package.json'), join(out, 'package.json'));
   return out;
 }
 
@@ -93,6 +105,7 @@ try {
   const result = {};
   if (parts.has('runner')) result.runner = await buildRunner();
   if (parts.has('suite')) result.suite = await buildSuite();
+  if (parts.has('probe')) result.probe = await buildProbe();
   if (parts.has('node-tests')) result.nodeTests = await buildNodeTests();
   log(`built ${[...parts].join(', ')} in ${Date.now() - t0} ms`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

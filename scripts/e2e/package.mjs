@@ -12,7 +12,8 @@
 // bundles in dist/ carry the dependencies. When the manifest would make vsce fail, or the project
 // has neither a .vscodeignore nor a "files" list (vsce would then pack src/, test/, ...), the
 // package is made from a staging copy (.e2e/package-stage-*/, removed afterwards) holding the manifest (patched when
-// needed) and only the files an installed extension uses; what was patched is printed.
+// needed) and only the files an installed extension uses (dist/, media/, README/CHANGELOG/LICENSE,
+// and every file the manifest names, e.g. icons and JSON schemas); what was patched is printed.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,6 +54,24 @@ function run(step, cmd, args, cwd) {
   log(`${step}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * Paths the manifest points at (icons, JSON schemas, grammars, walkthrough media, ...): every string
+ * value that looks like a relative path and names something in the project.
+ */
+function referencedPaths(manifest, project) {
+  const found = new Set();
+  const visit = (v) => {
+    if (typeof v === 'string') {
+      const p = v.replace(/^\.\//, '');
+      if (/^[\w@.][\w@./-]*$/.test(p) && (p.includes('/') || /\.\w+$/.test(p)) && !p.split('/').includes('..') && existsSync(join(project, p))) found.add(p);
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(manifest);
+  found.delete('package.json');
+  return [...found];
+}
+
 /** Mirrors vsce's rule: a `main` or `browser` entry needs activation events, explicit or implied (VS Code >= 1.74). */
 function manifestPatches(manifest) {
   const c = manifest.contributes ?? {};
@@ -90,12 +109,12 @@ export function packageExtension({ project = REPO, out, build = true } = {}) {
     for (const [k, v] of Object.entries(patches)) {
       log(`NOTE: vsce would refuse this manifest; packaging a copy with "${k}": ${JSON.stringify(v)} added (add it to package.json, or contribute commands/views, to package in place)`);
     }
-    if (!hasIgnore && !hasFiles) log('NOTE: the project has neither a .vscodeignore nor a "files" list; packaging a staging copy with only dist/, media/ and the docs');
+    if (!hasIgnore && !hasFiles) log('NOTE: the project has neither a .vscodeignore nor a "files" list; packaging a staging copy with only dist/, media/, the docs and the files the manifest names');
     // One staging folder per run, so that packaging runs can overlap.
     mkdirSync(join(REPO, '.e2e'), { recursive: true });
     cwd = mkdtempSync(join(REPO, '.e2e', 'package-stage-'));
     stage = cwd;
-    const paths = hasFiles ? manifest.files : STAGED_PATHS;
+    const paths = hasFiles ? manifest.files : [...new Set([...STAGED_PATHS, ...referencedPaths(manifest, project)])];
     for (const p of paths) {
       if (/[*?[{]/.test(p)) fail('staging the package', `"files" entry ${p} is a glob; the staging copy only handles plain paths`);
       const src = join(project, p);

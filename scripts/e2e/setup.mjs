@@ -19,7 +19,7 @@
 // Environment: WABA_E2E_CACHE_DIR (parent cache folder), WABA_E2E_SKIP_APT=1 (never call apt).
 import { spawnSync } from 'node:child_process';
 import {
-  existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, copyFileSync, chmodSync, renameSync,
+  existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, copyFileSync, chmodSync, renameSync, statSync,
 } from 'node:fs';
 import { homedir, arch } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -117,6 +117,7 @@ async function withLock(dir, fn) {
   const lock = `${dir}.lock`;
   mkdirSync(dirname(lock), { recursive: true });
   const deadline = Date.now() + 15 * 60_000;
+  let announced = false;
   for (;;) {
     try {
       mkdirSync(lock);
@@ -130,12 +131,21 @@ async function withLock(dir, fn) {
       if (pid > 0) {
         try { process.kill(pid, 0); alive = true; } catch { alive = false; }
       }
-      if (pid > 0 && !alive) {
-        log(`removing stale lock ${lock} (pid ${pid} is gone)`);
+      // No pid after 10 s: the holder died between creating the lock and writing its pid.
+      let orphan = false;
+      if (!(pid > 0)) {
+        try { orphan = Date.now() - statSync(lock).mtimeMs > 10_000; } catch { continue; }
+      }
+      if ((pid > 0 && !alive) || orphan) {
+        log(`removing stale lock ${lock} (${orphan ? 'no pid recorded' : `pid ${pid} is gone`})`);
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
       if (Date.now() > deadline) fail('waiting for the install lock', `${lock} is still held by pid ${pid}`);
+      if (!announced) {
+        log(`another setup (pid ${pid}) is installing into ${dir}: waiting for it`);
+        announced = true;
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
   }

@@ -38,6 +38,7 @@ function pointStartMs(p: Point): number {
 
 export async function runQuery(provider: Provider, input: unknown, options: RunOptions = {}): Promise<QueryRun> {
   const resolved: ResolvedQuery = resolveQuery(input, provider.capabilities, options.now ?? Date.now());
+  provider.validate?.(resolved.query);
   const caps = provider.capabilities[resolved.query.kind]!;
   const units = planQuery(resolved, caps);
   let done = 0;

@@ -36,7 +36,7 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeHtml(styleUri)}">
 <title>${escapeHtml(title)}</title>

@@ -10,7 +10,8 @@ import { FieldsSyntaxError, parseFields, parseListParam } from './fields';
 import type { DialectContext, Reply, SandboxRequest } from './respond';
 import { RawJson, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith } from './respond';
 import type { SandboxGranularity, SeriesKind } from './values';
-import { DAY_MS, Series, calendarOf, makeBuckets, money, templateAccSize, templateSlot, zonedMidnight } from './values';
+import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, money, templateAccSize, templateSlot, zonedMidnight } from './values';
+import { AsciiWriter } from './writer';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -424,13 +425,13 @@ function wabaNode(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): 
     } else if (spec.name === 'phone_numbers' || spec.name === 'message_templates') {
       const sub = { ...req, query: new URLSearchParams(spec.subfields ? { fields: spec.subfields } : {}) } as SandboxRequest;
       sub.url = new URL(`${req.url.pathname.replace(/\/?$/, '')}/${spec.name}${spec.subfields ? `?fields=${encodeURIComponent(spec.subfields)}` : ''}`, ctx.origin);
-      body[spec.name] = JSON.parse((spec.name === 'phone_numbers' ? phoneNumbers(sub, ctx, waba) : messageTemplates(sub, ctx, waba)).body);
+      body[spec.name] = JSON.parse(String((spec.name === 'phone_numbers' ? phoneNumbers(sub, ctx, waba) : messageTemplates(sub, ctx, waba)).body));
     } else {
       throw nonexistingField(spec.name, 'WhatsAppBusinessAccount');
     }
   }
   body.id = waba.id;
-  return jsonReply(200, raw.stringify(body));
+  return jsonReply(200, raw.toBuffer(body));
 }
 
 interface FieldRules {
@@ -484,6 +485,10 @@ function unixSeconds(field: string, name: string, v: ModifierValue | undefined):
   if (typeof v !== 'string' || !/^\d{1,11}$/.test(v)) throw badParam(`Param ${name} of ${field} must be a UNIX timestamp in seconds, got "${String(v)}"`);
   return Number(v);
 }
+
+const SENT_KEY = Buffer.from(',"sent":');
+const DELIVERED_KEY = Buffer.from(',"delivered":');
+const COST_KEY = Buffer.from(',"cost":');
 
 function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba, offset: number, raw: RawJson): Record<string, unknown> {
   const rules = FIELD_RULES[name];
@@ -555,8 +560,8 @@ function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxReque
   }
 
   const kind: SeriesKind = name === 'analytics' ? 'messaging' : name === 'conversation_analytics' ? 'conversation' : 'pricing';
-  const combos = filterCombos(waba.combos[kind], filters);
-  const series = new Series(kind, combos, dimKeys, makeBuckets(start * 1000, end * 1000, now, calendarOf(granularity)));
+  const seriesKey = `meta:${waba.id}|${kind}|${JSON.stringify(filters)}|${dimKeys.join(',')}|${start}|${end}|${granularity}|${Math.floor(now / SLOT_MS)}`;
+  const series = ctx.series.get(seriesKey, () => new Series(kind, filterCombos(waba.combos[kind], filters), dimKeys, makeBuckets(start * 1000, end * 1000, now, calendarOf(granularity))));
   const total = series.length;
   const from = Math.min(offset, total);
   const to = Math.min(total, from + limit);
@@ -564,19 +569,40 @@ function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxReque
   const showFirst = kind === 'messaging' || metricTypes.length === 0 || metricTypes.includes(kind === 'conversation' ? 'CONVERSATION' : 'VOLUME');
   const showCost = kind !== 'messaging' && !waba.partnerBilled && (metricTypes.length === 0 || metricTypes.includes('COST'));
   const first = kind === 'messaging' ? 'sent' : kind === 'conversation' ? 'conversation' : 'volume';
-  const parts: string[] = [];
+  const firstKey = Buffer.from(`,"${first}":`);
+  const w = new AsciiWriter(Math.max(1024, (to - from) * 200));
   const acc = series.acc;
+  let lastBucket: unknown;
+  let times = Buffer.alloc(0);
+  w.byte(91);
   for (let i = from; i < to; i++) {
     const { group, bucket } = series.compute(i);
-    let p = `{"start":${Math.floor(bucket.startMs / 1000)},"end":${Math.floor(bucket.endMs / 1000)}${group.json}`;
-    if (kind === 'messaging') p += `,"sent":${acc[0]},"delivered":${acc[1]}`;
-    else {
-      if (showFirst) p += `,"${first}":${acc[0]}`;
-      if (showCost) p += `,"cost":${money(acc[1]!)}`;
+    if (bucket !== lastBucket) {
+      lastBucket = bucket;
+      times = Buffer.from(`{"start":${Math.floor(bucket.startMs / 1000)},"end":${Math.floor(bucket.endMs / 1000)}`);
     }
-    parts.push(`${p}}`);
+    if (i > from) w.byte(44);
+    w.bytes(times);
+    if (kind === 'messaging') {
+      w.bytes(SENT_KEY);
+      w.uint(acc[0]!);
+      w.bytes(DELIVERED_KEY);
+      w.uint(acc[1]!);
+    } else {
+      w.bytes(group.jsonBytes);
+      if (showFirst) {
+        w.bytes(firstKey);
+        w.uint(acc[0]!);
+      }
+      if (showCost) {
+        w.bytes(COST_KEY);
+        w.money4(acc[1]!);
+      }
+    }
+    w.byte(125);
   }
-  const points = raw.slot(`[${parts.join(',')}]`);
+  w.byte(93);
+  const points = raw.slot(w.result());
   const out: Record<string, unknown> =
     kind === 'messaging'
       ? {
@@ -724,6 +750,6 @@ function templateAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandb
   entry.data_points = raw.slot(`[${parts.join(',')}]`);
   const paging: Record<string, unknown> = { cursors: { before: encodeCursor(`ta:${from}`), after: encodeCursor(`ta:${to}`) } };
   if (to < total) paging.next = linkWith(req, ctx.origin, { after: encodeCursor(`ta:${to}`) });
-  return jsonReply(200, raw.stringify({ data: [entry], paging }));
+  return jsonReply(200, raw.toBuffer({ data: [entry], paging }));
 }
 

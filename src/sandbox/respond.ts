@@ -2,11 +2,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { SandboxDataImpl } from './data';
+import type { SeriesCache } from './values';
 
 export interface Reply {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }
 
 export interface SandboxRequest {
@@ -34,12 +35,14 @@ export interface DialectContext {
   vonageApiSecret: string;
   vonageApplicationId: string;
   vonagePublicKey: KeyObject;
+  /** Series of recent queries (pages of one query share it). */
+  series: SeriesCache;
   /** A fresh trace id (Meta fbtrace_id). */
   trace(): string;
 }
 
 export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}, contentType = 'application/json; charset=UTF-8'): Reply {
-  return { status, headers: { 'content-type': contentType, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+  return { status, headers: { 'content-type': contentType, ...headers }, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) };
 }
 
 /** Opaque cursors: base64url of a short text. */
@@ -73,21 +76,29 @@ export function linkWith(req: SandboxRequest, origin: string, changes: Record<st
 }
 
 /**
- * JSON with some values spliced in raw: build the body with `raw.slot(text)` placeholders,
- * then `raw.stringify(body)` replaces each placeholder by its text (already valid JSON).
+ * JSON with some values spliced in raw: build the body with `raw.slot(bytes)` placeholders, then
+ * `raw.toBuffer(body)` replaces each placeholder by its bytes (already valid JSON).
  */
 export class RawJson {
-  private readonly parts: string[] = [];
+  private readonly parts: Buffer[] = [];
   private readonly tag = `@@raw${Math.random().toString(36).slice(2)}@@`;
-  slot(text: string): string {
-    this.parts.push(text);
+  slot(bytes: Buffer | string): string {
+    this.parts.push(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
     return `${this.tag}${this.parts.length - 1}`;
   }
-  stringify(body: unknown): string {
+  toBuffer(body: unknown): Buffer {
     const s = JSON.stringify(body);
-    if (!this.parts.length) return s;
-    const re = new RegExp(`"${this.tag}(\\d+)"`, 'g');
-    return s.replace(re, (_m, i: string) => this.parts[Number(i)]!);
+    const out: Buffer[] = [];
+    let at = 0;
+    for (;;) {
+      const i = s.indexOf(`"${this.tag}`, at);
+      if (i < 0) break;
+      const close = s.indexOf('"', i + 1);
+      out.push(Buffer.from(s.slice(at, i), 'utf8'), this.parts[Number(s.slice(i + 1 + this.tag.length, close))]!);
+      at = close + 1;
+    }
+    out.push(Buffer.from(s.slice(at), 'utf8'));
+    return Buffer.concat(out);
   }
 }
 

@@ -144,7 +144,7 @@ export function templateSlot(t: TemplateValues, slot: number, acc: Float64Array)
     // Total clicks of all buttons stay below half of the reads.
     const clicks = Math.floor((read * (0.05 + 0.4 * ((hb & 0xffff) / 65536))) / n);
     acc[4 + i] += clicks;
-    if (t.clickButtons[i]!.type === 'URL') acc[4 + n + i] += Math.floor(clicks * (0.6 + 0.35 * ((hb >>> 16) / 65536)));
+    if (t.clickButtons[i]!.type === 'URL') acc[4 + n + i] += clicks - Math.floor(clicks * (0.05 + 0.35 * ((hb >>> 16) / 65536)));
   }
 }
 
@@ -279,6 +279,7 @@ export interface Group {
   members: Combo[];
   /** `,"key":"value"` pairs of the dims, ready to splice into a JSON object. */
   json: string;
+  jsonBytes: Buffer;
 }
 
 export function groupCombos(combos: readonly Combo[], dimKeys: readonly string[]): Group[] {
@@ -295,7 +296,7 @@ export function groupCombos(combos: readonly Combo[], dimKeys: readonly string[]
     if (!g) {
       let json = '';
       for (const [k, v] of Object.entries(dims)) json += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
-      g = { dims, members: [], json };
+      g = { dims, members: [], json, jsonBytes: Buffer.from(json, 'utf8') };
       byKey.set(key, g);
     }
     g.members.push(c);
@@ -347,4 +348,21 @@ export function sumCombos(kind: SeriesKind, combos: readonly Combo[], sFrom: num
 /** A cost in ten-thousandths as a number with at most 4 decimals. */
 export function money(cost4: number): number {
   return Math.round(cost4) / 10000;
+}
+
+/** A few recent Series, so that the pages of one query do not rebuild groups and buckets. */
+export class SeriesCache {
+  private readonly map = new Map<string, Series>();
+  constructor(private readonly size = 16) {}
+  get(key: string, make: () => Series): Series {
+    let s = this.map.get(key);
+    if (s) {
+      this.map.delete(key);
+    } else {
+      s = make();
+      if (this.map.size >= this.size) this.map.delete(this.map.keys().next().value!);
+    }
+    this.map.set(key, s);
+    return s;
+  }
 }

@@ -11,7 +11,8 @@ import { parseListParam } from './fields';
 import type { DialectContext, Reply, SandboxRequest } from './respond';
 import { RawJson, allParams, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith } from './respond';
 import type { SandboxGranularity } from './values';
-import { DAY_MS, Series, calendarOf, makeBuckets, templateAccSize, templateSlot } from './values';
+import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, templateAccSize, templateSlot } from './values';
+import { AsciiWriter } from './writer';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -371,25 +372,33 @@ function messagingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sand
   for (const pt of productTypes) if (!['0', '2', '100'].includes(pt)) bad.push({ name: 'product_types', reason: `${pt} is not one of 0, 2, 100` });
   if (bad.length) throw invalid(bad);
   const filters: SandboxFilters = { phoneNumbers: phones, countryCodes: countries, productTypes };
-  const series = new Series('messaging', filterCombos(waba.combos.messaging, filters), [], makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity)));
+  const key = `vonage:${waba.id}|messaging|${JSON.stringify(filters)}||${c.startMs}|${c.endMs}|${c.granularity}|${Math.floor(req.now / SLOT_MS)}`;
+  const series = ctx.series.get(key, () => new Series('messaging', filterCombos(waba.combos.messaging, filters), [], makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity))));
   const total = series.length;
   const from = Math.min(c.offset, total);
   const to = Math.min(total, from + c.pageSize);
-  const parts: string[] = [];
+  const w = new AsciiWriter(Math.max(1024, (to - from) * 80));
+  w.byte(91);
   for (let i = from; i < to; i++) {
     const { bucket } = series.compute(i);
-    parts.push(`{"start":"${Math.floor(bucket.startMs / 1000)}","end":"${Math.floor(bucket.endMs / 1000)}","sent":${series.acc[0]},"delivered":${series.acc[1]}}`);
+    if (i > from) w.byte(44);
+    w.ascii(`{"start":"${Math.floor(bucket.startMs / 1000)}","end":"${Math.floor(bucket.endMs / 1000)}","sent":`);
+    w.uint(series.acc[0]!);
+    w.ascii(',"delivered":');
+    w.uint(series.acc[1]!);
+    w.byte(125);
   }
+  w.byte(93);
   const raw = new RawJson();
   return jsonReply(
     200,
-    raw.stringify({
+    raw.toBuffer({
       id: waba.id,
       granularity: c.granularity,
       phone_numbers: phones.length ? phones : waba.phones.map((p) => p.digits),
       country_codes: countries.length ? countries : waba.countries,
       page_size: c.pageSize,
-      _embedded: { messaging_analytics: raw.slot(`[${parts.join(',')}]`) },
+      _embedded: { messaging_analytics: raw.slot(w.result()) },
       paging: pagingOf(req, ctx, 'vm', from, to, total, c.pageSize),
     }),
   );
@@ -412,29 +421,36 @@ function pricingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandbo
   }
   if (bad.length) throw invalid(bad);
   const filters: SandboxFilters = { phoneNumbers: phones, countryCodes: countries, tiers };
-  const series = new Series('pricing', filterCombos(waba.combos.pricing, filters), dimKeys, makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity)));
+  const key = `vonage:${waba.id}|pricing|${JSON.stringify(filters)}|${dimKeys.join(',')}|${c.startMs}|${c.endMs}|${c.granularity}|${Math.floor(req.now / SLOT_MS)}`;
+  const series = ctx.series.get(key, () => new Series('pricing', filterCombos(waba.combos.pricing, filters), dimKeys, makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity))));
   const total = series.length;
   const from = Math.min(c.offset, total);
   const to = Math.min(total, from + c.pageSize);
-  const parts: string[] = [];
+  const w = new AsciiWriter(Math.max(1024, (to - from) * 200));
   let lastBucket: unknown;
-  let times = '';
+  let times = Buffer.alloc(0);
+  w.byte(91);
   for (let i = from; i < to; i++) {
     const { group, bucket } = series.compute(i);
     if (bucket !== lastBucket) {
       lastBucket = bucket;
-      times = `{"start":"${iso(bucket.startMs)}","end":"${iso(bucket.endMs)}"`;
+      times = Buffer.from(`{"start":"${iso(bucket.startMs)}","end":"${iso(bucket.endMs)}","volume":`);
     }
-    parts.push(`${times},"volume":${series.acc[0]}${group.json}}`);
+    if (i > from) w.byte(44);
+    w.bytes(times);
+    w.uint(series.acc[0]!);
+    w.bytes(group.jsonBytes);
+    w.byte(125);
   }
+  w.byte(93);
   const raw = new RawJson();
   return jsonReply(
     200,
-    raw.stringify({
+    raw.toBuffer({
       granularity: c.granularity,
       product_type: 'cloud_api',
       page_size: c.pageSize,
-      _embedded: { pricing_analytics: raw.slot(`[${parts.join(',')}]`) },
+      _embedded: { pricing_analytics: raw.slot(w.result()) },
       paging: pagingOf(req, ctx, 'vp', from, to, total, c.pageSize),
     }),
   );
@@ -482,7 +498,7 @@ function templateAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandb
   const raw = new RawJson();
   return jsonReply(
     200,
-    raw.stringify({
+    raw.toBuffer({
       granularity: 'DAILY',
       product_type: 'cloud_api',
       page_size: c.pageSize,

@@ -194,6 +194,21 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+// Servers still running when this process exits (a test timed out, an after hook never ran) are
+// ended with it: they run in their own process group, so nothing else would stop them.
+const liveServers = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackServer(child: ChildProcess): void {
+  liveServers.add(child);
+  child.once('exit', () => liveServers.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveServers) killGroup(c, 'SIGKILL');
+    });
+  }
+}
+
 async function installVsixFiles(entry: string, vsixFiles: string[], extensionsDir: string, userDataDir: string): Promise<void> {
   if (vsixFiles.length === 0) return;
   await new Promise<void>((resolvePromise, reject) => {
@@ -315,6 +330,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() also ends the hosts it spawns
   });
+  trackServer(child);
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const output = () => out;

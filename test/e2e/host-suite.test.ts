@@ -1,5 +1,6 @@
 // Runs the extension-host mocha suite (test/extension) inside a real VS Code (code-server) and
-// reports each mocha test as a node:test subtest; then drives the same workbench from Chromium.
+// reports each mocha test as a node:test subtest; then drives the same workbench from Chromium
+// (palette, editor, and a webview opened by the test-only probe extension, test/e2e/probe-extension).
 //
 // The extension under test is this repository (built with `node esbuild.mjs`, packaged with vsce),
 // or $WABA_E2E_EXTENSION: a .vsix file, or an extension project folder to build and package the
@@ -15,6 +16,7 @@ import type { HostSuiteResults } from '../host-runner/results';
 import { doneMarker } from '../host-runner/results';
 import {
   E2eStepError,
+  findFrame,
   openWorkbench,
   packageExtension,
   paletteSearch,
@@ -49,23 +51,29 @@ async function extensionVsix(): Promise<string> {
 /** The manifest of an extension as code-server installed it (<extensions-dir>/<id>-<version>/package.json). */
 function manifestOf(server: CodeServer, id: string): Manifest {
   const dir = resolve(server.extensionsDir);
-  const folder = readdirSync(dir).find((d) => d.toLowerCase().startsWith(`${id.toLowerCase()}-`));
-  if (!folder) throw new E2eStepError('reading the installed manifest', `${id} is not in ${dir} (${readdirSync(dir).join(', ')})`);
-  return JSON.parse(readFileSync(join(dir, folder, 'package.json'), 'utf8')) as Manifest;
+  const folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  for (const d of folders) {
+    const file = join(dir, d.name, 'package.json');
+    if (!existsSync(file)) continue;
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (`${m.publisher}.${m.name}`.toLowerCase() === id.toLowerCase()) return m;
+  }
+  throw new E2eStepError('reading the installed manifest', `${id} is not in ${dir} (${folders.map((d) => d.name).join(', ')})`);
 }
 
 test('VS Code (code-server): extension-host suite and workbench', { timeout: 10 * 60_000 }, async (t: TestContext) => {
   const vsix = await extensionVsix();
-  const built = JSON.parse(await runNodeScript('building the runner and the suite (scripts/e2e/build.mjs)', 'scripts/e2e/build.mjs', ['--only=runner,suite'])) as {
+  const built = JSON.parse(await runNodeScript('building the runner and the suite (scripts/e2e/build.mjs)', 'scripts/e2e/build.mjs', ['--only=runner,suite,probe'])) as {
     runner: string;
     suite: string;
+    probe: string;
   };
   const scratch = mkdtempSync(join(tmpdir(), 'waba-e2e-results-'));
   const resultsPath = join(scratch, 'results.json');
   const probe = randomUUID();
 
   const server = await startCodeServer({
-    extensions: [vsix, built.runner],
+    extensions: [vsix, built.runner, built.probe],
     env: { WABA_E2E_SUITE: built.suite, WABA_E2E_RESULTS: resultsPath, WABA_E2E_PROBE: probe },
   });
   let workbench: Workbench | undefined;
@@ -134,6 +142,12 @@ test('VS Code (code-server): extension-host suite and workbench', { timeout: 10 
     }
     await page.keyboard.press('Escape');
     await screenshot(page, 'host-suite-workbench');
+  });
+
+  await t.test('workbench: a webview document is reachable among the frames, scripts and messaging work', async () => {
+    await runCommand(page, 'WABA E2E: Open Probe Webview');
+    const frame = await findFrame(page, '#probe[data-state="pong"]');
+    assert.match((await frame.textContent('#probe')) ?? '', /^pong from VS Code 1\.\d+/);
   });
 
   if (results.tests.some((r) => r.state !== 'passed')) await keepEvidence('host-suite-mocha-failures');

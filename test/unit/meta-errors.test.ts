@@ -142,6 +142,9 @@ describe('meta errors: conversation analytics on per-message accounts', () => {
     assert.equal(isConversationUnavailable(metaErrorFromResponse(res(401, graph(190)), 'conversation_analytics')), false);
     assert.equal(isConversationUnavailable(metaErrorFromResponse(res(400, graph(100, { error_subcode: 33 })), 'conversation_analytics')), false);
     assert.equal(isConversationUnavailable(metaErrorFromResponse(res(400, graph(80007)), 'conversation_analytics')), false);
+    const badFilter = metaErrorFromResponse(res(400, graph(100, { message: '(#100) Param phone_numbers[0] "1" is not a phone number of this WhatsApp Business Account' })), 'conversation_analytics');
+    assert.equal(isConversationUnavailable(badFilter), false, 'a refused filter stays what it is');
+    assert.equal(isConversationUnavailable(metaErrorFromResponse(res(400, graph(12, { message: 'conversation_analytics is deprecated' })), 'conversation_analytics')), true);
     assert.match(CONVERSATION_UNAVAILABLE, /^no conversation data: this account is billed per message; use pricing analytics$/);
   });
 });

@@ -3,6 +3,7 @@
  * wait (`X-Business-Use-Case-Usage`), and the typed WabaError a user can act on.
  */
 import { WabaError } from '../../core/errors';
+import { redact } from '../../core/redact';
 import type { HttpResponse, RetryDecision } from '../../core/http';
 import type { GraphError } from './schemas';
 import { GraphErrorSchema, UsageEntrySchema } from './schemas';
@@ -117,6 +118,15 @@ export function metaErrorFromResponse(res: HttpResponse, endpoint: string): Waba
   return metaErrorFromGraph(err, endpoint, res.status, retryAfterSeconds);
 }
 
+/** A Graph API error, keeping Meta's own message (before our wording and hint) for decisions. */
+export class MetaApiError extends WabaError {
+  readonly graphMessage: string;
+  constructor(message: string, graphMessage: string, details: ConstructorParameters<typeof WabaError>[2]) {
+    super('api', message, details);
+    this.graphMessage = redact(graphMessage);
+  }
+}
+
 /** The WabaError of a Graph error object (`status` when it came over HTTP). */
 export function metaErrorFromGraph(err: GraphError, endpoint: string, status?: number, retryAfterSeconds?: number): WabaError {
   const codes = [
@@ -130,7 +140,7 @@ export function metaErrorFromGraph(err: GraphError, endpoint: string, status?: n
   if (err.error_user_msg && !message.includes(err.error_user_msg)) {
     message += `${/[.!?]$/.test(message) ? '' : '.'} ${err.error_user_title ? `${err.error_user_title}: ` : ''}${err.error_user_msg}`;
   }
-  return new WabaError('api', message, {
+  return new MetaApiError(message, err.message ?? '', {
     provider: 'meta',
     endpoint,
     status,
@@ -149,8 +159,11 @@ export function isConversationUnavailable(e: WabaError): boolean {
   const code = e.graphCode;
   if (code === 100 && e.graphSubcode === 33) return false; // unknown WABA: keep that error as it is
   if (code === 190 || isPermissionCode(code) || (code !== undefined && THROTTLE_CODES.has(code)) || code === 368) return false;
-  if (code === 100 || code === 3 || code === 12) return true;
-  return /conversation_analytics|per[- ]message|deprecat/i.test(e.message);
+  if (code === 3 || code === 12) return true;
+  const said = e instanceof MetaApiError ? e.graphMessage : '';
+  // A refused filter names its parameter ("(#100) Param phone_numbers[0] ..."): keep that error as it is.
+  if (code === 100) return /conversation_analytics|per[- ]message/i.test(said) || !/\bparam(eter)?s?\b/i.test(said);
+  return /conversation_analytics|per[- ]message|deprecat/i.test(said);
 }
 
 export const CONVERSATION_UNAVAILABLE = 'no conversation data: this account is billed per message; use pricing analytics';

@@ -5,6 +5,7 @@
 import type { Semaphore } from '../../core/concurrency';
 import { WabaError, isWabaError } from '../../core/errors';
 import { HttpClient } from '../../core/http';
+import type { HttpClientOptions } from '../../core/http';
 import type { FetchOptions, MetaCredentials, Provider, ProviderConfig, QueryUnit, UnitResult } from '../../core/provider';
 import { registerSecret } from '../../core/redact';
 import type { Point } from '../../core/types';
@@ -39,19 +40,21 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
   const logger = config.logger ?? silentLogger;
   const now = config.now ?? Date.now;
 
-  const http = new HttpClient({
+  const options: HttpClientOptions = {
     provider: 'meta',
     baseUrl: `${base}/${version}`,
     authorization: () => `Bearer ${token}`,
     classify: classifyMetaResponse,
     toError: metaErrorFromResponse,
-    timeoutMs: config.timeoutMs,
-    maxRetries: config.maxRetries,
-    retryBaseMs: config.retryBaseMs,
-    maxRetryWaitMs: config.maxRetryWaitMs,
-    concurrency: config.concurrency,
     logger,
-  });
+  };
+  // Only settings given: an undefined value would override the client's defaults.
+  if (config.timeoutMs !== undefined) options.timeoutMs = config.timeoutMs;
+  if (config.maxRetries !== undefined) options.maxRetries = config.maxRetries;
+  if (config.retryBaseMs !== undefined) options.retryBaseMs = config.retryBaseMs;
+  if (config.maxRetryWaitMs !== undefined) options.maxRetryWaitMs = config.maxRetryWaitMs;
+  if (config.concurrency !== undefined) options.concurrency = config.concurrency;
+  const http = new HttpClient(options);
 
   const accounts: AccountsContext = {
     http,

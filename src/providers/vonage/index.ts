@@ -46,6 +46,10 @@ function unique(ids: readonly string[] | undefined): string[] {
   return [...new Set((ids ?? []).map((s) => String(s).trim()).filter((s) => s !== ''))];
 }
 
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export interface VonageProvider extends Provider {
   readonly auth: VonageAuth;
 }
@@ -64,11 +68,14 @@ export function createVonageProvider(credentials: VonageCredentials, config: Von
     authorization: () => auth.header(),
     classify: classifyVonage,
     toError: vonageError,
-    timeoutMs: config.timeoutMs,
-    maxRetries: config.maxRetries,
-    retryBaseMs: config.retryBaseMs,
-    maxRetryWaitMs: config.maxRetryWaitMs,
-    concurrency: config.concurrency,
+    // Only the options that are set: an undefined value would override the client's defaults.
+    ...definedOnly({
+      timeoutMs: config.timeoutMs,
+      maxRetries: config.maxRetries,
+      retryBaseMs: config.retryBaseMs,
+      maxRetryWaitMs: config.maxRetryWaitMs,
+      concurrency: config.concurrency,
+    }),
     logger,
   });
 
