@@ -13,12 +13,13 @@ import { WabaError, describeError } from './core/errors';
 import { writeFileAtomic } from './core/files';
 import type { Provider } from './core/provider';
 import type { QueryInput } from './core/query';
+import { resolveQuery } from './core/query';
 import { registerSecret } from './core/redact';
 import { runQuery } from './core/run';
 import type { Kind, Logger, ProviderId, TemplateInfo } from './core/types';
 import { KINDS, PROVIDERS } from './core/types';
 import type { ConnectionSpec } from './providers/registry';
-import { NORMALIZERS, createProvider } from './providers/registry';
+import { CAPABILITIES, NORMALIZERS, createProvider } from './providers/registry';
 import type { Sandbox } from './sandbox';
 import { startSandbox } from './sandbox';
 
@@ -295,6 +296,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'query': {
         if (rest.length > 1) throw new UsageError('query takes one kind');
         const input = await buildQuery(rest[0], values);
+        // Check the query before anything else: a wrong date is reported even without credentials.
+        resolveQuery(input, CAPABILITIES[input.provider]);
         const provider = await connect(input.provider, values, cleanup);
         const controller = new AbortController();
         const onSig = () => controller.abort();
