@@ -7,6 +7,9 @@ import { join } from 'node:path';
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
+// --dist=DIR writes the bundles elsewhere than dist/ (the benchmark builds into a scratch folder).
+const distArg = process.argv.find((a) => a.startsWith('--dist='));
+const dist = distArg ? distArg.slice('--dist='.length) : 'dist';
 
 function walk(dir, out = []) {
   if (!existsSync(dir)) return out;
@@ -24,7 +27,7 @@ const builds = [
   {
     ...common,
     entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.js',
+    outfile: `${dist}/extension.js`,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
@@ -33,7 +36,7 @@ const builds = [
   {
     ...common,
     entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
+    outfile: `${dist}/cli.js`,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
@@ -42,7 +45,7 @@ const builds = [
   {
     ...common,
     entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview.js',
+    outfile: `${dist}/webview.js`,
     platform: 'browser',
     format: 'esm',
     target: 'es2022',

@@ -11,7 +11,7 @@ import type { TreeNode } from './accountsTree';
 import { AccountsTree, ConnectionNode, LoadMoreNode, PhoneNode, TemplateNode, TemplatesNode, WabaNode, knownTemplateNames, rememberTemplate } from './accountsTree';
 import { Dismissed, registerCommand } from './commandRunner';
 import type { ConnectionMeta, ConnectionSecret } from './connections';
-import { ConnectionStore, stopDemoSandbox } from './connections';
+import { ConnectionStore, demoSandbox, stopDemoSandbox } from './connections';
 import type { TargetOptions } from './export';
 import { exportEntry, saveQueryFile } from './export';
 import { disposeLog, getChannel, log } from './log';
@@ -41,6 +41,8 @@ export interface ExtensionApi {
   tree: AccountsTree;
   queries: QueryService;
   panels: () => AnalyticsPanel[];
+  /** The embedded demo sandbox (started on demand): its data is the oracle for tests. */
+  demoSandbox: typeof demoSandbox;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -451,7 +453,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
 
   log.info('WABA Analytics activated');
-  return { store, tree, queries, panels: () => AnalyticsPanel.all() };
+  return { store, tree, queries, panels: () => AnalyticsPanel.all(), demoSandbox };
 }
 
 export async function deactivate(): Promise<void> {

@@ -30,8 +30,11 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
   const { cspSource, nonce, scriptUri, styleUri, title } = input;
   // A nonce or source that could break out of the policy or an attribute is a bug upstream.
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error('renderPanelHtml: the nonce must be base64 or hex.');
-  if (/[;'"<>\s]/.test(cspSource.trim()) || !cspSource.trim()) throw new Error('renderPanelHtml: unexpected cspSource.');
-  const csp = panelCsp(cspSource.trim(), nonce);
+  // VS Code gives one source (`https://*.vscode-cdn.net`) or, in some hosts such as code-server,
+  // a list (`'self' https://*.vscode-cdn.net`): accept source expressions, refuse anything else.
+  const sources = cspSource.trim().split(/[ \t]+/);
+  if (!cspSource.trim() || !sources.every((t) => t === "'self'" || /^[^\s;'"<>,]+$/.test(t))) throw new Error('renderPanelHtml: unexpected cspSource.');
+  const csp = panelCsp(sources.join(' '), nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

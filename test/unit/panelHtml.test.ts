@@ -64,6 +64,10 @@ describe('panel HTML', () => {
     assert.throws(() => renderPanelHtml({ ...input, nonce: "abc' 'unsafe-inline" }));
     assert.throws(() => renderPanelHtml({ ...input, nonce: '' }));
     assert.throws(() => renderPanelHtml({ ...input, cspSource: "https://x; script-src 'unsafe-inline'" }));
+    assert.throws(() => renderPanelHtml({ ...input, cspSource: "'unsafe-inline' https://x" }));
+    // code-server gives a list of sources.
+    const listed = renderPanelHtml({ ...input, cspSource: "'self' https://*.vscode-cdn.net" });
+    assert.match(listed, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
   });
 
   it('gives the app its root element', () => {
