@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out-test/**', 'node_modules/**', '.e2e/**', 'test-artifacts/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'out-test/**', 'node_modules/**', '.e2e/**', 'test-artifacts/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -204,7 +204,10 @@ export class QueryFlow {
       { label: 'Custom range…', value: 'custom' },
     ].map((p) => ({ ...p, description: p.value === 'custom' ? undefined : `${rangePreset(p.value).from} → ${rangePreset(p.value).to}`, picked: p.value === settings.defaultRange }));
     const def = presets.find((p) => p.value === settings.defaultRange);
-    if (def) presets.splice(presets.indexOf(def), 1), presets.unshift({ ...def, detail: 'default' });
+    if (def) {
+      presets.splice(presets.indexOf(def), 1);
+      presets.unshift({ ...def, detail: 'default' });
+    }
     const range = await pick(title(), presets, { placeHolder: `Range (UTC days, lookback ${caps.lookbackDays} days)` });
     if (range === 'custom') {
       const t = title();
