@@ -295,6 +295,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'query': {
         if (rest.length > 1) throw new UsageError('query takes one kind');
+        if (values.provider !== undefined) providerOf(values);
         const input = await buildQuery(rest[0], values);
         // Check the query before anything else: a wrong date is reported even without credentials.
         resolveQuery(input, CAPABILITIES[input.provider]);

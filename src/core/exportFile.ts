@@ -1,6 +1,7 @@
 /** What an export holds and how it is named (no vscode: shared by the extension and tests). */
 import { toCsv } from './csv';
 import { slug } from './files';
+import { redact } from './redact';
 import type { Query } from './query';
 import type { QueryRun } from './types';
 
@@ -23,8 +24,27 @@ export interface ExportDocument {
   raw?: unknown[];
 }
 
+/** The first line of a CSV export of a partial result (a CSV has no other place for a note). */
+export const PARTIAL_CSV_LINE = '# PARTIAL RESULT: some requests failed and the rows below are incomplete. Run the query again to fetch the rest.';
+
+/**
+ * Raw bodies made safe to write: a body may echo a credential (Graph `paging.next` links carry
+ * `access_token`), so every string holding one is redacted. Bodies without one are kept as they are.
+ */
+function redactedRaw(raw: unknown[]): unknown[] {
+  const text = JSON.stringify(raw);
+  if (redact(text) === text) return raw;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [redact(k), walk(x)]));
+    return v;
+  };
+  return raw.map(walk);
+}
+
 export function exportContent(query: Query, run: QueryRun, format: 'json' | 'csv', options: { includeRaw?: boolean; at?: Date } = {}): string {
-  if (format === 'csv') return toCsv(run.result);
+  if (format === 'csv') return run.partial ? `${PARTIAL_CSV_LINE}\r\n${toCsv(run.result)}` : toCsv(run.result);
   const doc: ExportDocument = {
     exportedAt: (options.at ?? new Date()).toISOString(),
     query,
@@ -32,7 +52,7 @@ export function exportContent(query: Query, run: QueryRun, format: 'json' | 'csv
     requests: run.requests,
     result: run.result,
   };
-  if (options.includeRaw && run.raw) doc.raw = run.raw;
+  if (options.includeRaw && run.raw) doc.raw = redactedRaw(run.raw);
   return JSON.stringify(doc, null, 2) + '\n';
 }
 

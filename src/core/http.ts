@@ -65,11 +65,14 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
-let sharedAgent: Agent | undefined;
-/** One keep-alive agent for the process (undici pools connections per origin). */
-export function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16 });
-  return sharedAgent;
+/** A keep-alive agent (undici pools connections per origin); each client owns one unless given a dispatcher. */
+function newAgent(): Agent {
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16 });
+}
+
+/** "400 ms", "30 s": a duration as a user reads it. */
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 /** Parse `Retry-After` (seconds or HTTP date) into ms. */
@@ -90,6 +93,7 @@ export class HttpClient {
   private readonly logger: Logger;
   /** Requests sent (attempts, retries included) since creation. */
   requestCount = 0;
+  private agent?: Agent;
 
   constructor(options: HttpClientOptions) {
     let base: URL;
@@ -132,6 +136,31 @@ export class HttpClient {
 
   /** Send one request, with retries; resolves with a 2xx response or throws a WabaError. */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.send(req);
+    } catch (e) {
+      if (e instanceof WabaError && e.kind === 'cancelled') this.retireConnections();
+      throw e;
+    }
+  }
+
+  /** The dispatcher of the next request: the one given, or this client's own keep-alive agent. */
+  private dispatcher(): Dispatcher {
+    return this.opts.dispatcher ?? (this.agent ??= newAgent());
+  }
+
+  /**
+   * After a cancellation: requests still running (other queries) end normally, then every socket
+   * of the agent closes, idle keep-alive ones included; the next request opens a new agent. The
+   * aborted request's own socket was already destroyed by undici.
+   */
+  private retireConnections(): void {
+    const old = this.agent;
+    this.agent = undefined;
+    void old?.close().catch(() => undefined);
+  }
+
+  private async send(req: HttpRequest): Promise<HttpResponse> {
     const url = this.resolveUrl(req.url, req.query, req.endpoint);
     const method = req.method ?? 'GET';
     const sleep = this.opts.sleep ?? abortableSleep;
@@ -155,8 +184,9 @@ export class HttpClient {
         if (asked !== undefined) decision = { ...decision, waitMs: Math.max(decision.waitMs ?? 0, asked) };
         failure = this.opts.toError(res, req.endpoint);
       } else {
-        // No answer (network, timeout, reset mid-body): safe to retry a GET.
-        decision = { retry: method === 'GET' || failure!.kind === 'network' };
+        // No answer (network, timeout, reset mid-body): safe to retry a GET. A body over the size
+        // limit ('response') would be as large again: not retried.
+        decision = { retry: failure!.kind !== 'response' && (method === 'GET' || failure!.kind === 'network') };
       }
       if (!decision.retry || attempt >= this.opts.maxRetries) throw failure!;
       const backoff = this.opts.retryBaseMs * 2 ** attempt;
@@ -173,7 +203,7 @@ export class HttpClient {
           problemTitle: failure!.problemTitle,
           traceId: failure!.traceId,
           retryAfterSeconds: seconds,
-          hint: `The provider asks to wait about ${seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}; try again then.`,
+          hint: `${providerName(this.provider)} asks to wait about ${seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}; try again then.`,
         });
       }
       attempt++;
@@ -214,14 +244,16 @@ export class HttpClient {
     };
     if (req.body !== undefined) headers['content-type'] ??= 'application/json';
     const display = `${method} ${this.describe(url)}`;
+    let answered = false;
     try {
       const r = await undiciRequest(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         body: req.body,
         signal,
-        dispatcher: this.opts.dispatcher ?? defaultDispatcher(),
+        dispatcher: this.dispatcher(),
       });
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of r.body) {
@@ -251,7 +283,7 @@ export class HttpClient {
       if (e instanceof WabaError) throw e;
       if (timeout.aborted) {
         this.logger.warn(`${display} timed out after ${durationMs} ms`);
-        throw new WabaError('timeout', `${providerName(this.provider)} ${req.endpoint} did not answer within ${Math.round(this.opts.timeoutMs / 1000)} s`, {
+        throw new WabaError('timeout', `${providerName(this.provider)} ${req.endpoint} did not ${answered ? 'finish answering' : 'answer'} within ${formatDuration(this.opts.timeoutMs)}`, {
           provider: this.provider,
           endpoint: req.endpoint,
           hint: 'Check your network, or try a smaller range.',
@@ -259,7 +291,8 @@ export class HttpClient {
       }
       const code = (e as { code?: string }).code;
       this.logger.warn(`${display} failed after ${durationMs} ms: ${code ?? (e as Error).message}`);
-      throw new WabaError('network', `${providerName(this.provider)} ${req.endpoint} could not be reached (${code ?? redact((e as Error).message)})`, {
+      const what = answered ? 'lost the connection while answering' : 'could not be reached';
+      throw new WabaError('network', `${providerName(this.provider)} ${req.endpoint} ${what} (${code ?? redact((e as Error).message)})`, {
         provider: this.provider,
         endpoint: req.endpoint,
         hint: 'Check your network connection and the base URL, then try again.',
