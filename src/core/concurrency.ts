@@ -36,7 +36,7 @@ export class Semaphore {
       this.waiters.push(wake);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-    this.active++;
+    // The slot was taken for us by drain() when it woke us.
     return this.releaser();
   }
 
@@ -59,8 +59,10 @@ export class Semaphore {
     };
   }
 
+  /** Hand free slots to waiters; the slot is counted here, before the waiter resumes, so no more are woken than there are slots. */
   private drain(): void {
     while (this.active < this.limit && this.waiters.length) {
+      this.active++;
       this.waiters.shift()!();
     }
   }

@@ -75,13 +75,18 @@ export function nextBucket(ms: number, g: Granularity): number {
   }
 }
 
+/** Instants a time from an API may take: 1970 to the end of year 9999 (what ISO 8601 `YYYY` can write). */
+const LAST_MS = Date.UTC(10000, 0, 1);
+const inRange = (ms: number): number | undefined => (Number.isFinite(ms) && ms >= 0 && ms < LAST_MS ? ms : undefined);
+
 /**
  * Turn what an API gives as a time (epoch seconds as number or string, epoch milliseconds,
- * ISO 8601 with or without zone, `YYYY-MM-DD`) into epoch milliseconds; undefined if it is none.
+ * ISO 8601 with or without zone, `YYYY-MM-DD`) into epoch milliseconds; undefined if it is none
+ * (or lies outside 1970 to 9999).
  */
 export function parseApiTime(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) {
-    return value > 1e11 ? Math.round(value) : Math.round(value * 1000);
+    return inRange(value > 1e11 ? Math.round(value) : Math.round(value * 1000));
   }
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
@@ -89,8 +94,7 @@ export function parseApiTime(value: unknown): number | undefined {
   if (ISO_DATE.test(s)) return parseIsoDate(s);
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s)) {
     const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s : `${s}Z`;
-    const ms = Date.parse(withZone.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-    return Number.isFinite(ms) ? ms : undefined;
+    return inRange(Date.parse(withZone.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
   }
   return undefined;
 }

@@ -29,6 +29,8 @@ export interface UnitResult {
   raw?: unknown[];
   /** Requests this unit sent (pages). */
   requests: number;
+  /** When `maxPages` stopped the unit early: the link of the next page (pass it as `from` to go on). */
+  next?: string;
 }
 
 /** Options of a normalize call on one body. */
@@ -50,6 +52,13 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Keep raw bodies (for export). */
   keepRaw?: boolean;
+  /**
+   * Optional for providers: stop after this many pages and return the next page's link in
+   * `next`. A provider that ignores it returns every page (and no `next`).
+   */
+  maxPages?: number;
+  /** Optional for providers: start at this `next` link (from a result stopped by `maxPages`). */
+  from?: string;
 }
 
 export interface Provider {

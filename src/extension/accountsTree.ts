@@ -142,6 +142,10 @@ export class WabaNode extends BaseNode {
   override children(): TreeNode[] {
     return [this.phones, this.templates];
   }
+  /** Loads the phone numbers and the first page of templates, at once (neither rejects: a failure shows in its group). */
+  async loadGroups(): Promise<void> {
+    await Promise.all([this.phones.children(), this.templates.loadFirstPage()]);
+  }
   override invalidate(): void {
     this.phones.invalidate();
     this.templates.invalidate();
@@ -246,6 +250,11 @@ export class TemplatesNode extends BaseNode {
     this.error = undefined;
     this.categories.clear();
   }
+  /** Load the first page unless it is loaded (or failed: the error shows when the group is expanded). */
+  async loadFirstPage(): Promise<void> {
+    if (!this.started && !this.error) await this.loadMore();
+  }
+
   /** Load the next page (the first one when nothing is loaded). */
   async loadMore(): Promise<void> {
     this.loading ??= (async () => {
@@ -267,7 +276,7 @@ export class TemplatesNode extends BaseNode {
     return this.loading;
   }
   override async children(): Promise<TreeNode[]> {
-    if (!this.started && !this.error) await this.loadMore();
+    await this.loadFirstPage();
     const out: TreeNode[] = [];
     if (!this.started && this.error) {
       const n = new ErrorNode('templates', this.error, this);
@@ -449,6 +458,9 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   getChildren(node?: TreeNode): vscode.ProviderResult<TreeNode[]> {
     if (!node) return this.roots;
+    // A WABA's two groups are loaded before VS Code shows them, so that their rows show their
+    // counts (a refresh of a group right after VS Code fetched its children can lose them).
+    if (node instanceof WabaNode) return node.loadGroups().then(() => node.children());
     return node.children();
   }
 

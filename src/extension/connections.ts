@@ -29,6 +29,8 @@ export interface ConnectionMeta {
 export type ConnectionSecret = ({ provider: 'meta' } & MetaCredentials) | ({ provider: 'vonage' } & VonageCredentials);
 
 const STATE_KEY = 'wabaAnalytics.connections';
+/** Demo WABAs (`provider:id`) whose insights were enabled: the sandbox lives in memory, an enablement must outlive a window reload. */
+const DEMO_INSIGHTS_KEY = 'wabaAnalytics.demoInsights';
 const secretKey = (id: string) => `wabaAnalytics.connection.${id}`;
 
 let sandboxPromise: Promise<Sandbox> | undefined;
@@ -99,6 +101,23 @@ export class ConnectionStore implements vscode.Disposable {
     await this.save([...this.list().filter((c) => c.id !== meta.id), meta]);
   }
 
+  /** Adds the demo connections (Meta and Vonage, backed by the embedded sandbox) that are missing; resolves to the ids of all demo connections. */
+  async addDemoConnections(): Promise<string[]> {
+    const existing = this.list().filter((c) => c.demo);
+    if (!existing.some((c) => c.provider === 'meta')) await this.add({ id: this.newId(), label: 'Demo (Meta)', provider: 'meta', demo: true, manualWabaIds: [], manualTemplateIds: {} });
+    if (!existing.some((c) => c.provider === 'vonage')) await this.add({ id: this.newId(), label: 'Demo (Vonage)', provider: 'vonage', demo: true, manualWabaIds: [], manualTemplateIds: {} });
+    return this.list().filter((c) => c.demo).map((c) => c.id);
+  }
+
+  /** Remembers that insights were enabled on a demo connection's WABA (nothing for other connections). */
+  async rememberInsightsEnabled(connectionId: string, wabaId: string): Promise<void> {
+    const meta = this.get(connectionId);
+    if (!meta?.demo) return;
+    const known = this.context.globalState.get<string[]>(DEMO_INSIGHTS_KEY, []);
+    const key = `${meta.provider}:${wabaId}`;
+    if (!known.includes(key)) await this.context.globalState.update(DEMO_INSIGHTS_KEY, [...known, key]);
+  }
+
   async update(id: string, patch: Partial<Omit<ConnectionMeta, 'id' | 'provider'>>): Promise<ConnectionMeta> {
     const list = this.list();
     const i = list.findIndex((c) => c.id === id);
@@ -164,6 +183,11 @@ export class ConnectionStore implements vscode.Disposable {
     };
     if (meta.demo) {
       const sb = await demoSandbox();
+      for (const key of this.context.globalState.get<string[]>(DEMO_INSIGHTS_KEY, [])) {
+        const [provider, wabaId] = key.split(':') as [ProviderId, string];
+        const waba = sb.data.waba(provider, wabaId);
+        if (waba) waba.insightsEnabled = true;
+      }
       if (meta.provider === 'meta') {
         return createProvider({ provider: 'meta', credentials: { accessToken: sb.credentials.metaToken }, config: { ...common, baseUrl: sb.metaBaseUrl, apiVersion: settings.metaApiVersion } });
       }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WabaError } from '../core/errors';
 import { exportContent, exportFileName, savedQueryContent, savedQueryFileName } from '../core/exportFile';
-import { writeFileAtomic } from '../core/files';
+import { safeJoin, writeFileAtomic } from '../core/files';
 import type { Query } from '../core/query';
 import { Dismissed } from './commandRunner';
 import { log } from './log';
@@ -28,13 +28,21 @@ export interface TargetOptions {
 function defaultFolder(): vscode.Uri | undefined {
   const ws = vscode.workspace.workspaceFolders?.[0];
   if (!ws) return undefined;
-  return vscode.Uri.joinPath(ws.uri, readSettings().exportFolder);
+  // The setting is relative to the workspace, and a workspace may set it: it may not lead out.
+  const setting = readSettings().exportFolder;
+  const rel = path.posix.normalize(setting.replace(/\\/g, '/'));
+  if (rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel) || path.win32.isAbsolute(setting)) {
+    log.warn(`The export folder "${setting}" is outside the workspace; using waba-analytics instead.`);
+    return vscode.Uri.joinPath(ws.uri, 'waba-analytics');
+  }
+  return vscode.Uri.joinPath(ws.uri, rel);
 }
 
 async function chooseTarget(defaultName: string, filters: Record<string, string[]>, options: TargetOptions): Promise<{ uri: vscode.Uri; confirmed: boolean }> {
   if (options.target) {
     const ws = vscode.workspace.workspaceFolders?.[0];
-    const abs = path.isAbsolute(options.target) ? options.target : ws ? path.join(ws.uri.fsPath, options.target) : undefined;
+    // A relative target stays inside the workspace folder.
+    const abs = path.isAbsolute(options.target) ? options.target : ws ? safeJoin(ws.uri.fsPath, options.target) : undefined;
     if (!abs) throw new WabaError('input', `"${options.target}" is relative and no folder is open.`, { hint: 'Give an absolute path, or open a folder.' });
     return { uri: vscode.Uri.file(abs), confirmed: Boolean(options.overwrite) };
   }

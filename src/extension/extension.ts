@@ -16,7 +16,7 @@ import type { TargetOptions } from './export';
 import { exportEntry, saveQueryFile } from './export';
 import { disposeLog, getChannel, log } from './log';
 import type { PanelHost } from './panels';
-import { AnalyticsPanel, PANEL_VIEW_TYPE } from './panels';
+import { AnalyticsPanel, PANEL_VIEW_TYPE, isNeedsInsights } from './panels';
 import type { Prefill } from './queryFlow';
 import { QueryFlow } from './queryFlow';
 import type { RunEntry } from './queryService';
@@ -125,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }
     const provider = await store.provider(connectionId);
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Enabling insights for ${name}…` }, () => provider.enableInsights(wabaId));
+    await store.rememberInsightsEnabled(connectionId, wabaId);
     log.info(`Insights enabled for WABA ${wabaId}`);
     // Update what the tree shows and everything that depends on it.
     const updated: WabaInfo = { ...(info ?? { provider: provider.id, id: wabaId, source: 'manual' }), insightsEnabled: true };
@@ -183,7 +184,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const openResult = async (connectionId: string, query: QueryInput | Query, force = false) => {
     await learnCaps(connectionId).catch(() => undefined);
-    const entry = await runEntry(connectionId, query, force);
+    let entry: RunEntry;
+    try {
+      entry = await runEntry(connectionId, query, force);
+    } catch (e) {
+      // Insights off: the panel says why and offers to enable them (with the confirmation).
+      const parsed = parseQuery(query);
+      if (parsed.kind !== 'template' || !isNeedsInsights(e)) throw e;
+      log.info(`${kindLabel(parsed.kind)} for WABA ${parsed.wabaId} needs insights: ${describeError(e)}`);
+      AnalyticsPanel.createFailed(panelHost, connectionId, parsed, e);
+      return undefined;
+    }
     AnalyticsPanel.create(panelHost, connectionId, entry);
     if (entry.run.partial) void vscode.window.showWarningMessage(`${kindLabel(entry.query.kind)}: some requests failed, the panel shows a partial result. Run it again to fetch the rest.`);
     return entry;
@@ -332,14 +343,20 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
 
   registerCommand(context, 'wabaAnalytics.addDemoConnection', 'Add demo connection', async () => {
-    const existing = store.list().filter((c) => c.demo);
-    if (!existing.some((c) => c.provider === 'meta')) await store.add({ id: store.newId(), label: 'Demo (Meta)', provider: 'meta', demo: true, manualWabaIds: [], manualTemplateIds: {} });
-    if (!existing.some((c) => c.provider === 'vonage')) await store.add({ id: store.newId(), label: 'Demo (Vonage)', provider: 'vonage', demo: true, manualWabaIds: [], manualTemplateIds: {} });
+    const ids = await store.addDemoConnections();
     await vscode.commands.executeCommand('wabaAnalytics.accounts.focus');
     const first = tree.connections.find((c) => c.meta.demo);
     if (first) await view.reveal(first, { expand: true, select: false, focus: false }).then(undefined, () => undefined);
-    return store.list().filter((c) => c.demo).map((c) => c.id);
+    return ids;
   });
+  // `npm run demo` starts VS Code with WABA_ANALYTICS_DEMO=1: the demo connections are there from the
+  // start (metadata only; the sandbox starts when they are first used).
+  if (process.env.WABA_ANALYTICS_DEMO === '1' && store.list().length === 0) {
+    store.addDemoConnections().then(
+      () => log.info('WABA_ANALYTICS_DEMO=1: the demo connections were added'),
+      (e) => log.warn(`WABA_ANALYTICS_DEMO=1: the demo connections could not be added: ${describeError(e)}`),
+    );
+  }
 
   const connectionOf = (node: unknown): ConnectionNode => {
     if (node instanceof ConnectionNode) return node;

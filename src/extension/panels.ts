@@ -33,7 +33,8 @@ export interface PanelHost {
   enableInsights(connectionId: string, wabaId: string): Promise<boolean>;
 }
 
-function isNeedsInsights(e: unknown): boolean {
+/** Template analytics refused because insights are off on the WABA (the panel offers to enable them). */
+export function isNeedsInsights(e: unknown): boolean {
   if (!(e instanceof WabaError)) return false;
   return /insights/i.test(`${e.problemTitle ?? ''} ${e.message}`) && (e.status === 403 || e.status === 400 || e.graphSubcode === 2388096);
 }
@@ -42,18 +43,30 @@ export class AnalyticsPanel {
   private static readonly open = new Set<AnalyticsPanel>();
   private ready = false;
   private pending?: HostMessage;
+  /** The last result, loading or error message: what the webview shows, sent again when its document loads again. */
+  private current?: HostMessage;
   private entry?: RunEntry;
   private disposed = false;
 
   static create(host: PanelHost, connectionId: string, entry: RunEntry): AnalyticsPanel {
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, queryTitle(entry.query, host.context(entry, entry.query, connectionId).wabaName), vscode.ViewColumn.Active, {
+    const p = new AnalyticsPanel(AnalyticsPanel.newWebviewPanel(host, entry.query, connectionId, entry), host, connectionId, entry.query);
+    p.show(entry);
+    return p;
+  }
+
+  /** A panel for a query whose first run failed (e.g. insights are off: the panel explains and offers to enable them). */
+  static createFailed(host: PanelHost, connectionId: string, query: Query, error: unknown): AnalyticsPanel {
+    const p = new AnalyticsPanel(AnalyticsPanel.newWebviewPanel(host, query, connectionId, undefined), host, connectionId, query);
+    p.showError(query, error);
+    return p;
+  }
+
+  private static newWebviewPanel(host: PanelHost, query: Query, connectionId: string, entry: RunEntry | undefined): vscode.WebviewPanel {
+    return vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, queryTitle(query, host.context(entry, query, connectionId).wabaName), vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(host.extensionUri, 'dist'), vscode.Uri.joinPath(host.extensionUri, 'media')],
     });
-    const p = new AnalyticsPanel(panel, host, connectionId, entry.query);
-    p.show(entry);
-    return p;
   }
 
   /** Restore a panel after a reload from the state its webview saved. */
@@ -126,6 +139,7 @@ export class AnalyticsPanel {
       log.error(`Refused to post an invalid message to the panel: ${checked.error.issues[0]?.message ?? 'invalid'}`);
       return;
     }
+    if (message.type === 'result' || message.type === 'loading' || message.type === 'error') this.current = message;
     if (!this.ready && message.type !== 'reply') {
       this.pending = message;
       return;
@@ -157,14 +171,18 @@ export class AnalyticsPanel {
         else this.post({ type: 'error', query: query as PanelQuery, message: 'The query was cancelled. Press Run to try again.' });
         return;
       }
-      this.post({
-        type: 'error',
-        query: query as PanelQuery,
-        message: describeError(e),
-        needsInsights: query.kind === 'template' && isNeedsInsights(e),
-        context: this.host.context(undefined, query, this.connectionId),
-      });
+      this.showError(query, e);
     }
+  }
+
+  private showError(query: Query, e: unknown): void {
+    this.post({
+      type: 'error',
+      query: query as PanelQuery,
+      message: describeError(e),
+      needsInsights: query.kind === 'template' && isNeedsInsights(e),
+      context: this.host.context(undefined, query, this.connectionId),
+    });
   }
 
   private reply(requestId: number, ok: boolean, message?: string): void {
@@ -179,12 +197,13 @@ export class AnalyticsPanel {
     }
     const m: WebviewMessage = parsed.data;
     if (m.type === 'ready') {
+      // Also said again each time the panel is shown after being hidden: without
+      // retainContextWhenHidden its document loads anew and must be sent what it shows.
       this.ready = true;
-      if (this.pending) {
-        const p = this.pending;
-        this.pending = undefined;
-        this.post(p);
-      }
+      const queued = this.pending;
+      this.pending = undefined;
+      if (this.current) this.post(this.current);
+      if (queued && queued !== this.current) this.post(queued);
       return;
     }
     try {

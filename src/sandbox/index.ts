@@ -33,6 +33,8 @@ export interface SandboxOptions {
   metaFieldPageSize?: number;
   /** Default page size of Meta edges: templates, phone numbers, template_analytics data points (default 25). */
   metaEdgePageSize?: number;
+  /** Largest `limit` template_analytics honours (default 5000, as every Meta edge); smaller makes it page. */
+  metaTemplateLimitMax?: number;
   /** Default page_size of Vonage lists and analytics (default 100). */
   vonagePageSize?: number;
 }
@@ -292,6 +294,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     origin: '',
     metaFieldPageSize: options.metaFieldPageSize ?? 5000,
     metaEdgePageSize: options.metaEdgePageSize ?? 25,
+    metaTemplateLimitMax: options.metaTemplateLimitMax ?? 5000,
     vonagePageSize: options.vonagePageSize ?? 100,
     metaToken: credentials.metaToken,
     vonageApiKey: credentials.vonageApiKey,

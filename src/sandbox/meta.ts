@@ -196,12 +196,12 @@ function debugToken(req: SandboxRequest, ctx: DialectContext): Reply {
   });
 }
 
-function parseLimit(req: SandboxRequest, def: number): number {
+function parseLimit(req: SandboxRequest, def: number, max = 5000): number {
   const raw = req.query.get('limit');
-  if (raw === null) return def;
+  if (raw === null) return Math.min(def, max);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw badParam(`Param limit must be a positive integer, got "${raw}"`);
-  return Math.min(n, 5000);
+  return Math.min(n, max);
 }
 
 /** A Graph edge page: `{data, paging:{cursors:{before,after}, next?, previous?}}` with `limit`, `after`, `before`. */
@@ -697,7 +697,7 @@ function templateAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandb
   // Points: day-major, templates in the order asked.
   const buckets = makeBuckets(snappedStart, snappedEnd, now, cal, false);
   const total = buckets.length * templates.length;
-  const limit = parseLimit(req, ctx.metaEdgePageSize);
+  const limit = parseLimit(req, ctx.metaEdgePageSize, ctx.metaTemplateLimitMax);
   let from = 0;
   const after = q.get('after');
   if (after) {

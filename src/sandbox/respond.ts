@@ -29,6 +29,7 @@ export interface DialectContext {
   origin: string;
   metaFieldPageSize: number;
   metaEdgePageSize: number;
+  metaTemplateLimitMax: number;
   vonagePageSize: number;
   metaToken: string;
   vonageApiKey: string;

@@ -102,6 +102,23 @@ export function packageExtension(project?: string): Promise<string> {
   return runNodeScript('building and packaging the extension (scripts/e2e/package.mjs)', 'scripts/e2e/package.mjs', project ? ['--project', project] : []);
 }
 
+let vsixPromise: Promise<string> | undefined;
+
+/**
+ * The .vsix under test: $WABA_E2E_EXTENSION (a .vsix file, or an extension project folder, built and
+ * packaged), else this repository, built and packaged; once per process. scripts/test.mjs packages
+ * once and sets $WABA_E2E_EXTENSION, so test files running side by side do not rebuild dist/ under
+ * each other.
+ */
+export function extensionUnderTest(): Promise<string> {
+  vsixPromise ??= (async () => {
+    const given = process.env.WABA_E2E_EXTENSION;
+    if (given && existsSync(given) && statSync(given).isFile()) return resolve(given);
+    return packageExtension(given ? resolve(given) : undefined);
+  })();
+  return vsixPromise;
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -371,8 +388,8 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** Opens the workbench for `folder` in headless Chromium and waits for `.monaco-workbench`. */
-export async function openWorkbench(url: string, folder: string, options: { timeoutMs?: number } = {}): Promise<Workbench> {
+/** Opens the workbench for `folder` in headless Chromium (1400x900 unless `viewport`) and waits for `.monaco-workbench`. */
+export async function openWorkbench(url: string, folder: string, options: { timeoutMs?: number; viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
   const timeout = options.timeoutMs ?? 90_000;
   const browser = await step('launching Chromium', () => {
     if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing (run node scripts/e2e/setup.mjs)`);
@@ -382,7 +399,7 @@ export async function openWorkbench(url: string, folder: string, options: { time
     await browser.close().catch(() => undefined);
   };
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
     const target = `${url}/?folder=${encodeURIComponent(folder)}`;
     await step(`opening ${target}`, () => page.goto(target, { timeout, waitUntil: 'domcontentloaded' }));

@@ -7,7 +7,7 @@
 // same way.
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -16,9 +16,9 @@ import type { HostSuiteResults } from '../host-runner/results';
 import { doneMarker } from '../host-runner/results';
 import {
   E2eStepError,
+  extensionUnderTest,
   findFrame,
   openWorkbench,
-  packageExtension,
   paletteSearch,
   runCommand,
   runNodeScript,
@@ -41,13 +41,6 @@ interface Manifest {
   };
 }
 
-/** The .vsix to test: $WABA_E2E_EXTENSION (a .vsix, or a project folder), else this repository, packaged. */
-async function extensionVsix(): Promise<string> {
-  const given = process.env.WABA_E2E_EXTENSION;
-  if (given && existsSync(given) && statSync(given).isFile()) return resolve(given);
-  return packageExtension(given ? resolve(given) : undefined);
-}
-
 /** The manifest of an extension as code-server installed it (<extensions-dir>/<id>-<version>/package.json). */
 function manifestOf(server: CodeServer, id: string): Manifest {
   const dir = resolve(server.extensionsDir);
@@ -62,7 +55,7 @@ function manifestOf(server: CodeServer, id: string): Manifest {
 }
 
 test('VS Code (code-server): extension-host suite and workbench', { timeout: 10 * 60_000 }, async (t: TestContext) => {
-  const vsix = await extensionVsix();
+  const vsix = await extensionUnderTest();
   const built = JSON.parse(await runNodeScript('building the runner and the suite (scripts/e2e/build.mjs)', 'scripts/e2e/build.mjs', ['--only=runner,suite,probe'])) as {
     runner: string;
     suite: string;

@@ -5,6 +5,7 @@
  * notifications, webview HTML and messages, state and secrets) for the tests to inspect. It is no
  * substitute for the extension-host suite (test/extension), which runs the real VS Code.
  */
+import { promises as fs } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 
@@ -136,9 +137,17 @@ const channel = (name: string) => {
   };
 };
 
+/** What the user answers: the next button pressed on a message, the file picked in a save dialog. */
+export const user = {
+  buttons: [] as Array<string | undefined>,
+  saveAs: undefined as FakeUri | undefined,
+  /** The options of every save dialog shown. */
+  saveDialogs: [] as Array<{ defaultUri?: FakeUri }>,
+};
+
 const notify = (m: string) => {
   recorded.notifications.push(m);
-  return Promise.resolve(undefined);
+  return Promise.resolve(user.buttons.shift());
 };
 
 export const vscode = {
@@ -152,7 +161,10 @@ export const vscode = {
     showInformationMessage: notify,
     showWarningMessage: notify,
     showErrorMessage: notify,
-    showSaveDialog: () => Promise.resolve(undefined),
+    showSaveDialog: (options: { defaultUri?: FakeUri }) => {
+      user.saveDialogs.push(options);
+      return Promise.resolve(user.saveAs);
+    },
     createWebviewPanel: (_type: string, title: string) => {
       const p = fakePanel(title);
       recorded.panels.push(p);
@@ -187,6 +199,10 @@ export const vscode = {
     onDidChangeConfiguration: () => ({ dispose: () => undefined }),
     asRelativePath: (uri: FakeUri | string) => (typeof uri === 'string' ? uri : uri.fsPath),
     openTextDocument: () => Promise.resolve({}),
+    fs: {
+      stat: (uri: FakeUri) => fs.stat(uri.fsPath),
+      writeFile: (uri: FakeUri, data: Uint8Array) => fs.writeFile(uri.fsPath, data),
+    },
   },
   commands: {
     executeCommand: (id: string, ...args: unknown[]) => {

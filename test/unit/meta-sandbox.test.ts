@@ -49,7 +49,7 @@ function sum(points: readonly Point[], metric: string): number {
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 before(async () => {
-  sb = await startSandbox({ now: () => NOW, metaFieldPageSize: 40, metaEdgePageSize: 4 });
+  sb = await startSandbox({ now: () => NOW, metaFieldPageSize: 40, metaEdgePageSize: 4, metaTemplateLimitMax: 4 });
   meta = provider();
 });
 

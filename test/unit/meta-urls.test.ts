@@ -64,7 +64,8 @@ describe('meta urls: field analytics', () => {
         '.phone_numbers(["15550458206"]).country_codes(["US"]).metric_types(["COST","CONVERSATION"])' +
         '.conversation_categories(["MARKETING","AUTHENTICATION"]).conversation_types(["FREE_ENTRY","REGULAR","FREE_TIER"])' +
         '.conversation_directions(["BUSINESS_INITIATED","USER_INITIATED"])' +
-        '.dimensions(["CONVERSATION_CATEGORY","CONVERSATION_DIRECTION","CONVERSATION_TYPE","COUNTRY","PHONE"])',
+        '.dimensions(["CONVERSATION_CATEGORY","CONVERSATION_DIRECTION","CONVERSATION_TYPE","COUNTRY","PHONE"])' +
+        ',currency',
     );
   });
 
@@ -88,17 +89,21 @@ describe('meta urls: field analytics', () => {
         '.phone_numbers(["15550783881"]).country_codes(["US","BR"]).metric_types(["COST","VOLUME"])' +
         '.pricing_types(["REGULAR","FREE_CUSTOMER_SERVICE","FREE_ENTRY_POINT"])' +
         '.pricing_categories(["AUTHENTICATION","AUTHENTICATION_INTERNATIONAL","MARKETING","SERVICE","UTILITY"])' +
-        '.dimensions(["PRICING_CATEGORY","PRICING_TYPE","COUNTRY","PHONE","TIER"])',
+        '.dimensions(["PRICING_CATEGORY","PRICING_TYPE","COUNTRY","PHONE","TIER"])' +
+        ',currency',
     );
-    assert.match(sent(unit({ kind: 'pricing', granularity: 'HALF_HOUR' })).fields!, /granularity\(HALF_HOUR\)$/);
-    assert.match(sent(unit({ kind: 'pricing', granularity: 'MONTHLY' })).fields!, /granularity\(MONTHLY\)$/);
+    assert.match(sent(unit({ kind: 'pricing', granularity: 'HALF_HOUR' })).fields!, /granularity\(HALF_HOUR\),currency$/);
+    assert.match(sent(unit({ kind: 'pricing', granularity: 'MONTHLY' })).fields!, /granularity\(MONTHLY\),currency$/);
   });
 
   it('unit instants become UNIX seconds (windows of a plan)', () => {
     const resolved = resolveQuery({ provider: 'meta', kind: 'pricing', wabaId: WABA, from: '2026-01-01', to: '2026-01-31', granularity: 'HALF_HOUR' } satisfies QueryInput, META_CAPABILITIES, NOW);
     const units = planQuery(resolved, META_CAPABILITIES.pricing!);
-    assert.equal(units.length, 2, '31 days of HALF_HOUR in 30-day windows');
-    assert.equal(analyticsFields(units[1]!), `pricing_analytics.start(${Date.UTC(2026, 0, 31) / 1000}).end(${Date.UTC(2026, 1, 1) / 1000}).granularity(HALF_HOUR)`);
+    assert.equal(units.length, 1, '31 days of HALF_HOUR in one request (the answer pages)');
+    assert.equal(analyticsFields(units[0]!), `pricing_analytics.start(${Date.UTC(2026, 0, 1) / 1000}).end(${Date.UTC(2026, 1, 1) / 1000}).granularity(HALF_HOUR)`);
+    const windowed = planQuery(resolved, { ...META_CAPABILITIES.pricing!, halfHourWindowDays: 30 });
+    assert.equal(windowed.length, 2, '31 days in 30-day windows');
+    assert.equal(analyticsFields(windowed[1]!), `pricing_analytics.start(${Date.UTC(2026, 0, 31) / 1000}).end(${Date.UTC(2026, 1, 1) / 1000}).granularity(HALF_HOUR)`);
   });
 
   it('refuses an id that could change the path', () => {
@@ -133,6 +138,7 @@ describe('meta urls: template_analytics edge', () => {
     assert.equal(r.params.get('metric_types'), '[SENT,DELIVERED,READ,CLICKED,COST]');
     assert.equal(r.params.get('product_type'), 'MARKETING_MESSAGES_API_FOR_WHATSAPP');
     assert.equal(r.params.get('use_waba_timezone'), null);
+    assert.equal(r.params.get('limit'), '1000', 'one page for a whole batch');
     assert.equal(r.fields, null);
   });
 
@@ -180,7 +186,7 @@ describe('meta capabilities and settings', () => {
     assert.equal(META_CAPABILITIES.template!.maxSpanDays, 90);
     assert.equal(META_CAPABILITIES.template!.maxTemplateIds, 10);
     assert.deepEqual(META_CAPABILITIES.template!.granularities, ['DAILY']);
-    assert.equal(META_CAPABILITIES.conversation!.halfHourWindowDays, 30);
+    assert.equal(META_CAPABILITIES.conversation!.halfHourWindowDays, 365, 'no windows of our own: the answers page');
     assert.ok(!META_CAPABILITIES.pricing!.filters.includes('tiers'));
     assert.ok(META_CAPABILITIES.conversation!.filters.includes('conversationDirections'));
     assert.throws(

@@ -14,26 +14,31 @@ export const META_ENGAGEMENT_DAYS = 7;
 
 const ALL_GRANULARITIES: readonly Granularity[] = ['HALF_HOUR', 'DAILY', 'MONTHLY'];
 
+/**
+ * HALF_HOUR ranges are not cut into windows of our own (halfHourWindowDays = maxSpanDays): a field
+ * answer is paged anyway, and each window would end on a partly empty page, one request more per
+ * window than the pages alone need. The pages of one request are pipelined instead (fetchUnit).
+ */
 export const META_CAPABILITIES: ProviderCapabilities = {
   messaging: {
     granularities: ALL_GRANULARITIES,
     lookbackDays: 365,
     maxSpanDays: 365,
-    halfHourWindowDays: 30,
+    halfHourWindowDays: 365,
     filters: ['phoneNumbers', 'productTypes', 'countryCodes'],
   },
   conversation: {
     granularities: ALL_GRANULARITIES,
     lookbackDays: 365,
     maxSpanDays: 365,
-    halfHourWindowDays: 30,
+    halfHourWindowDays: 365,
     filters: ['phoneNumbers', 'countryCodes', 'metricTypes', 'conversationCategories', 'conversationTypes', 'conversationDirections', 'dimensions'],
   },
   pricing: {
     granularities: ALL_GRANULARITIES,
     lookbackDays: 365,
     maxSpanDays: 365,
-    halfHourWindowDays: 30,
+    halfHourWindowDays: 365,
     // Meta has a TIER dimension but no tier filter.
     filters: ['phoneNumbers', 'countryCodes', 'metricTypes', 'pricingTypes', 'pricingCategories', 'dimensions'],
   },

@@ -15,7 +15,7 @@ import { enableInsights, getWaba, listPhoneNumbers, listTemplates, listWabas, se
 import { META_CAPABILITIES, META_DEFAULT_BASE_URL, checkApiVersion } from './capabilities';
 import { CONVERSATION_UNAVAILABLE, classifyMetaResponse, isConversationUnavailable, metaErrorFromResponse } from './errors';
 import type { MetaNormalizeContext } from './normalize';
-import { normalizeMetaPage, unitWarnings } from './normalize';
+import { metaNextLink, normalizeMetaPage, unitWarnings } from './normalize';
 import { buildUnitRequest } from './urls';
 
 export { META_CAPABILITIES, META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, wireGranularity, userGranularity } from './capabilities';
@@ -83,13 +83,14 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
     const seen = new Set<string>();
     let requests = 0;
     let timezone: string | undefined;
-    let url = req.path;
-    let query: Record<string, string> | undefined = req.query;
-    for (;;) {
-      let body: unknown;
+    let currency: string | undefined;
+    // Pages are pipelined: the next one is asked for as soon as this one's link is read, and this
+    // one is validated meanwhile. A failure cancels the page in flight.
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const get = async (url: string, query: Record<string, string> | undefined): Promise<unknown> => {
       try {
-        requests++;
-        ({ body } = await http.json({ url, query, endpoint: req.endpoint, signal: options.signal }));
+        return (await http.json({ url, query, endpoint: req.endpoint, signal })).body;
       } catch (e) {
         if (q.kind === 'conversation' && isWabaError(e) && isConversationUnavailable(e)) {
           throw new WabaError('api', `Conversation analytics failed: ${CONVERSATION_UNAVAILABLE} (Meta said: ${e.message})`, {
@@ -104,28 +105,52 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
         }
         throw e;
       }
-      if (options.keepRaw) raw.push(body);
-      const page = normalizeMetaPage(body, ctx);
-      for (const p of page.points) points.push(p);
-      for (const w of page.warnings) warnings.add(w);
-      timezone ??= page.wabaTimezone;
-      if (!page.next) break;
-      if (seen.has(page.next) || seen.size >= MAX_UNIT_PAGES) {
-        throw new WabaError('response', `Meta ${req.endpoint} kept answering another page (the same one twice, or more than ${MAX_UNIT_PAGES})`, {
-          provider: 'meta',
-          endpoint: req.endpoint,
-          hint: 'Try again later, or narrow the range.',
-        });
+    };
+    const maxPages = options.maxPages ?? Infinity;
+    let stoppedAt: string | undefined;
+    if (options.from) seen.add(options.from);
+    requests++;
+    let pending: Promise<unknown> | undefined = options.from ? get(options.from, undefined) : get(req.path, req.query);
+    try {
+      while (pending) {
+        const body = await pending;
+        pending = undefined;
+        const next = metaNextLink(body, q.kind);
+        const loop = next !== undefined && (seen.has(next) || seen.size >= MAX_UNIT_PAGES);
+        if (next !== undefined && !loop && requests >= maxPages) {
+          stoppedAt = next;
+        } else if (next !== undefined && !loop) {
+          seen.add(next);
+          requests++;
+          pending = get(next, undefined);
+          // Awaited on the next turn; until then a failure must not count as unhandled.
+          pending.catch(() => undefined);
+        }
+        if (options.keepRaw) raw.push(body);
+        const page = normalizeMetaPage(body, ctx);
+        for (const p of page.points) points.push(p);
+        for (const w of page.warnings) warnings.add(w);
+        timezone ??= page.wabaTimezone;
+        currency ??= page.currency;
+        if (loop) {
+          throw new WabaError('response', `Meta ${req.endpoint} kept answering another page (the same one twice, or more than ${MAX_UNIT_PAGES})`, {
+            provider: 'meta',
+            endpoint: req.endpoint,
+            hint: 'Try again later, or narrow the range.',
+          });
+        }
       }
-      seen.add(page.next);
-      url = page.next;
-      query = undefined;
+    } catch (e) {
+      stop.abort();
+      throw e;
     }
     for (const w of unitWarnings(q.kind, points, ctx)) warnings.add(w);
     if (q.kind === 'template' && q.useWabaTimezone && !timezone) {
       warnings.add("The WABA's timezone was asked for, but Meta did not name it; times are shown in UTC.");
     }
     const result: UnitResult = { points, warnings: [...warnings], requests, timezone: timezone ?? 'UTC' };
+    if (currency) result.currency = currency;
+    if (stoppedAt) result.next = stoppedAt;
     if (options.keepRaw) result.raw = raw;
     return result;
   }

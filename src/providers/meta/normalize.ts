@@ -5,14 +5,14 @@
  * conversation analytics, reads and clicks still counting).
  */
 import { DAY, toIsoUtc } from '../../core/dates';
-import { parseBody, Warnings } from '../../core/normalize';
+import { parseBody, shapeError, Warnings } from '../../core/normalize';
 import type { BodyNormalizer, NormalizeContext, NormalizedPage } from '../../core/provider';
 import type { ButtonClicks, Granularity, Kind, NormalizedResult, Point } from '../../core/types';
 import { parseApiTime } from '../../core/dates';
 import { META_ENGAGEMENT_DAYS, userGranularity } from './capabilities';
 import { metaErrorFromGraph } from './errors';
 import type { FieldPoint, Paging, TemplatePoint } from './schemas';
-import { ConversationBodySchema, GraphErrorSchema, MessagingBodySchema, PricingBodySchema, TemplateBodySchema } from './schemas';
+import { ConversationEnvelopeSchema, FieldPointSchema, GraphErrorSchema, MessagingEnvelopeSchema, PricingEnvelopeSchema, TemplateBodySchema } from './schemas';
 import { FIELD_NAMES } from './urls';
 
 export const PARTNER_COST_WARNING =
@@ -44,6 +44,8 @@ export interface MetaPage {
   granularity?: Granularity;
   /** `waba_timezone` of a template answer with use_waba_timezone. */
   wabaTimezone?: string;
+  /** The WABA's `currency`, when the request asked for it next to the analytics field. */
+  currency?: string;
   next?: string;
 }
 
@@ -59,9 +61,42 @@ const FIELD_DIMS = [
 ] as const;
 const FIELD_METRICS = ['sent', 'delivered', 'read', 'volume', 'cost', 'conversation'] as const;
 
+/**
+ * API times as ISO strings, and dimension values, each made once and shared: a HALF_HOUR answer
+ * repeats every start for every combination of dimensions, so this saves the formatting and the
+ * memory of a string per point. Bounded; cleared when full.
+ */
+const isoCache = new Map<string | number, string>();
+const valueCache = new Map<string, string>();
+const CACHE_MAX = 50_000;
+
+/** ISO of an API time; undefined when it is not one. */
+function isoOf(value: unknown): string | undefined {
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  let out = isoCache.get(value);
+  if (out === undefined) {
+    const ms = parseApiTime(value);
+    if (ms === undefined) return undefined;
+    if (isoCache.size >= CACHE_MAX) isoCache.clear();
+    out = toIsoUtc(ms);
+    isoCache.set(value, out);
+  }
+  return out;
+}
+
 function iso(value: string | number): string {
   // The schemas already refused anything parseApiTime cannot read.
-  return toIsoUtc(parseApiTime(value)!);
+  return isoOf(value)!;
+}
+
+function shared(value: string): string {
+  let out = valueCache.get(value);
+  if (out === undefined) {
+    if (valueCache.size >= CACHE_MAX) valueCache.clear();
+    valueCache.set(value, value);
+    out = value;
+  }
+  return out;
 }
 
 function fieldPoint(p: FieldPoint, w: Warnings): Point {
@@ -69,7 +104,7 @@ function fieldPoint(p: FieldPoint, w: Warnings): Point {
   for (const d of FIELD_DIMS) {
     const v = p[d];
     if (v === undefined || v === '') continue;
-    dims[d] = w.dim(d, v);
+    dims[d] = shared(w.dim(d, v));
     if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') w.add(FREE_ENTRY_NOTE);
   }
   const metrics: Record<string, number> = {};
@@ -78,6 +113,57 @@ function fieldPoint(p: FieldPoint, w: Warnings): Point {
     if (v !== undefined && Number.isFinite(v)) metrics[m] = v;
   }
   return { start: iso(p.start), end: iso(p.end), dims, metrics };
+}
+
+/**
+ * The same as `fieldPoint(FieldPointSchema.parse(raw))` for the usual point (times, string or
+ * number dimensions, number metrics), without building the intermediate object; undefined for
+ * anything else, which then goes through the schema (numbers as strings, or an error naming the path).
+ */
+function fastFieldPoint(raw: unknown, w: Warnings): Point | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const p = raw as Record<string, unknown>;
+  const start = isoOf(p.start);
+  const end = isoOf(p.end);
+  if (start === undefined || end === undefined) return undefined;
+  const dims: Record<string, string> = {};
+  for (const d of FIELD_DIMS) {
+    const v = p[d];
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string') {
+      if (typeof v !== 'number') return undefined;
+      dims[d] = shared(w.dim(d, String(v)));
+      continue;
+    }
+    dims[d] = shared(w.dim(d, v));
+    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') w.add(FREE_ENTRY_NOTE);
+  }
+  const metrics: Record<string, number> = {};
+  for (const m of FIELD_METRICS) {
+    const v = p[m];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number') return undefined;
+    if (Number.isFinite(v)) metrics[m] = v;
+  }
+  return { start, end, dims, metrics };
+}
+
+/** Every point of a `data_points` array, `path` naming it from the body's root (for errors). */
+function fieldPoints(list: readonly unknown[] | null | undefined, w: Warnings, endpoint: string, path: PropertyKey[], out: Point[]): void {
+  if (!list) return;
+  for (let j = 0; j < list.length; j++) {
+    const raw = list[j];
+    let point = fastFieldPoint(raw, w);
+    if (!point) {
+      const r = FieldPointSchema.safeParse(raw);
+      if (!r.success) {
+        const issues = r.error.issues.map((i) => ({ ...i, path: [...path, j, ...i.path] }));
+        throw shapeError('meta', endpoint, { issues } as unknown as typeof r.error);
+      }
+      point = fieldPoint(r.data, w);
+    }
+    out.push(point);
+  }
 }
 
 /**
@@ -133,8 +219,9 @@ export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): Met
   }
   switch (kind) {
     case 'messaging': {
-      const b = parseBody(MessagingBodySchema, body, 'meta', endpoint);
-      const points = (b.analytics?.data_points ?? []).map((p) => fieldPoint(p, w));
+      const b = parseBody(MessagingEnvelopeSchema, body, 'meta', endpoint);
+      const points: Point[] = [];
+      fieldPoints(b.analytics?.data_points, w, endpoint, ['analytics', 'data_points'], points);
       return {
         points,
         warnings: w.list(),
@@ -144,18 +231,21 @@ export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): Met
       };
     }
     case 'conversation': {
-      const b = parseBody(ConversationBodySchema, body, 'meta', endpoint);
+      const b = parseBody(ConversationEnvelopeSchema, body, 'meta', endpoint);
       const field = b.conversation_analytics;
       if (!field && !b.data) w.add(CONVERSATION_LEGACY_WARNING);
       const groups = field ? (field.data ?? []) : (b.data ?? []);
-      const points = groups.flatMap((g) => (g.data_points ?? []).map((p) => fieldPoint(p, w)));
-      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, next: nextOf(field?.paging, b.paging) };
+      const root = field ? ['conversation_analytics', 'data'] : ['data'];
+      const points: Point[] = [];
+      groups.forEach((g, i) => fieldPoints(g.data_points, w, endpoint, [...root, i, 'data_points'], points));
+      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, currency: b.currency, next: nextOf(field?.paging, b.paging) };
     }
     case 'pricing': {
-      const b = parseBody(PricingBodySchema, body, 'meta', endpoint);
+      const b = parseBody(PricingEnvelopeSchema, body, 'meta', endpoint);
       const field = b.pricing_analytics;
-      const points = (field?.data ?? []).flatMap((g) => (g.data_points ?? []).map((p) => fieldPoint(p, w)));
-      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, next: nextOf(field?.paging, b.paging) };
+      const points: Point[] = [];
+      (field?.data ?? []).forEach((g, i) => fieldPoints(g.data_points, w, endpoint, ['pricing_analytics', 'data', i, 'data_points'], points));
+      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, currency: b.currency, next: nextOf(field?.paging, b.paging) };
     }
     case 'template': {
       const b = parseBody(TemplateBodySchema, body, 'meta', endpoint);
@@ -166,6 +256,26 @@ export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): Met
       return { points, warnings: w.list(), wabaId: ctx.wabaId ?? null, granularity, wabaTimezone, next: nextOf(b.paging) };
     }
   }
+}
+
+/** A `next` link as the schemas read it: a non-empty string (or a number, as a string). */
+function rawNext(o: unknown): string | undefined {
+  if (!o || typeof o !== 'object') return undefined;
+  const paging = (o as { paging?: unknown }).paging;
+  if (!paging || typeof paging !== 'object') return undefined;
+  const n = (paging as { next?: unknown }).next;
+  return typeof n === 'string' ? n || undefined : typeof n === 'number' ? String(n) : undefined;
+}
+
+/**
+ * The `next` link of a body, read before the body is checked, so the next page can be asked for
+ * while this one is validated. The same link `normalizeMetaPage` finds: the analytics field's
+ * paging first, then the body's.
+ */
+export function metaNextLink(body: unknown, kind: Kind): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const field = kind === 'template' ? undefined : (body as Record<string, unknown>)[FIELD_NAMES[kind]];
+  return rawNext(field) ?? rawNext(body);
 }
 
 /** Which metric carries the volume of a point, to tell "no cost because nothing happened" apart. */
@@ -211,6 +321,7 @@ export function normalizeMetaBodyWith(body: unknown, ctx: MetaNormalizeContext):
     wabaId: page.wabaId,
     granularity: ctx.granularity ?? page.granularity ?? (ctx.kind === 'template' ? 'DAILY' : inferGranularity(page.points)) ?? 'DAILY',
     timezone: page.wabaTimezone ?? 'UTC',
+    ...(page.currency ? { currency: page.currency } : {}),
     points: page.points,
     warnings,
   };

@@ -93,6 +93,43 @@ export const PricingBodySchema = z.object({
   paging: PagingSchema.nullish(),
 });
 
+/**
+ * The same bodies with the data points left unchecked: the normalizer checks each point itself
+ * (with FieldPointSchema when it is unusual), which is several times faster on large answers.
+ * `currency` comes when the request asks for it next to the analytics field.
+ */
+const PointListSchema = z.array(z.unknown());
+const EnvelopeFieldSchema = z.object({
+  data: z.array(z.object({ data_points: PointListSchema.nullish() })).nullish(),
+  paging: PagingSchema.nullish(),
+});
+export const MessagingEnvelopeSchema = z.object({
+  id: id.optional(),
+  analytics: z
+    .object({
+      granularity: optString,
+      phone_numbers: z.array(z.union([z.string(), z.number()])).nullish(),
+      country_codes: z.array(z.string()).nullish(),
+      data_points: PointListSchema.nullish(),
+      paging: PagingSchema.nullish(),
+    })
+    .nullish(),
+  paging: PagingSchema.nullish(),
+});
+export const ConversationEnvelopeSchema = z.object({
+  id: id.optional(),
+  currency: optString,
+  conversation_analytics: EnvelopeFieldSchema.nullish(),
+  data: z.array(z.object({ data_points: PointListSchema.nullish() })).nullish(),
+  paging: PagingSchema.nullish(),
+});
+export const PricingEnvelopeSchema = z.object({
+  id: id.optional(),
+  currency: optString,
+  pricing_analytics: EnvelopeFieldSchema.nullish(),
+  paging: PagingSchema.nullish(),
+});
+
 export const ClickSchema = z.object({
   type: z.string({ error: required('a string') }),
   button_content: optString,

@@ -27,6 +27,9 @@ export const FIELD_NAMES: Record<Exclude<Kind, 'template'>, string> = {
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Data points asked per template_analytics page: 91 days of 10 templates fit in one. */
+export const META_TEMPLATE_PAGE_LIMIT = 1000;
+
 /** An id safe to put in a path (Graph ids are digits; the sandbox may use letters). */
 export function checkId(value: string, what: string): string {
   const v = String(value ?? '').trim();
@@ -125,6 +128,8 @@ export function templateQuery(unit: QueryUnit, now: number): Record<string, stri
   }
   out.granularity = 'DAILY';
   out.template_ids = idList(ids);
+  // One page for a whole batch (at most 91 days x 10 templates); the edge's default page is 25 points.
+  out.limit = String(META_TEMPLATE_PAGE_LIMIT);
   if (q.metricTypes?.length) out.metric_types = `[${q.metricTypes.join(',')}]`;
   if (q.productType) out.product_type = q.productType;
   if (q.useWabaTimezone) out.use_waba_timezone = 'true';
@@ -139,5 +144,8 @@ export function buildUnitRequest(unit: QueryUnit, now: number): MetaRequest {
     return { path: `/${wabaId}/template_analytics`, query: templateQuery(unit, now), endpoint: 'template_analytics' };
   }
   const field = FIELD_NAMES[unit.query.kind];
-  return { path: `/${wabaId}`, query: { fields: analyticsFields(unit) }, endpoint: field };
+  // Costs need the WABA's currency: asked in the same request (a plain field of the same node),
+  // so it costs no call of its own.
+  const fields = unit.query.kind === 'messaging' ? analyticsFields(unit) : `${analyticsFields(unit)},currency`;
+  return { path: `/${wabaId}`, query: { fields }, endpoint: field };
 }

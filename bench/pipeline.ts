@@ -1,0 +1,392 @@
+/**
+ * Parts 1 and 2 of `npm run bench` (bundled and started by bench/run.mjs, with --expose-gc and
+ * the vscode stand-in): the query pipeline against its floor, peak heap, the webview payload, and
+ * the API calls of typical queries against the minimum the API's limits allow, with the cache.
+ *
+ * The sandbox runs in a child process (bench/sandbox-child.ts) on 127.0.0.1 with a fixed clock.
+ * Writes a JSON report (--out) and the columnar result of the big query (--columns) for the chart
+ * benchmark.
+ *
+ *   node pipeline.js --child=sandbox-child.js --out=pipeline.json --columns=result.bin [--runs=5]
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+import { QueryCache } from '../src/core/cache';
+import { toColumns } from '../src/core/columns';
+import { mapLimit } from '../src/core/concurrency';
+import { DAY, formatIsoDate } from '../src/core/dates';
+import { planQuery } from '../src/core/plan';
+import type { Provider } from '../src/core/provider';
+import type { KindCapabilities, QueryInput } from '../src/core/query';
+import { parseQuery, resolveQuery } from '../src/core/query';
+import { runQuery } from '../src/core/run';
+import type { NormalizedResult, QueryRun, WabaInfo } from '../src/core/types';
+import type { ConnectionStore } from '../src/extension/connections';
+import { QueryService } from '../src/extension/queryService';
+import type { ColumnarResult } from '../src/protocol';
+import { buildUnitRequest, createMetaProvider } from '../src/providers/meta';
+import type { ChildCommand, ChildInfo, ChildStats } from './sandbox-child';
+
+/** Page size of Meta field analytics in the sandbox (its default `metaFieldPageSize`). */
+const FIELD_PAGE = 5000;
+/** Largest `limit` a Meta edge accepts (template_analytics data points). */
+const EDGE_LIMIT_MAX = 5000;
+/** Template ids per template_analytics request. */
+const MAX_TEMPLATE_IDS = 10;
+
+const arg = (name: string, fallback?: string): string => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  if (a) return a.slice(name.length + 3);
+  if (fallback === undefined) throw new Error(`--${name}= is needed`);
+  return fallback;
+};
+const RUNS = Number(arg('runs', '5'));
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, digits = 0) => Number(x.toFixed(digits));
+
+// ---- the sandbox child -------------------------------------------------------------------------
+
+class Child {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (m: unknown) => void>();
+  private constructor(
+    private readonly proc: ChildProcess,
+    readonly info: ChildInfo,
+  ) {
+    proc.on('message', (m: { id?: number }) => {
+      if (m.id !== undefined) {
+        this.waiting.get(m.id)?.(m);
+        this.waiting.delete(m.id);
+      }
+    });
+  }
+  static start(file: string, now: number): Promise<Child> {
+    const proc = fork(file, [String(now)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      proc.once('error', reject);
+      proc.once('exit', (code) => reject(new Error(`the sandbox child exited (${code})`)));
+      proc.once('message', (m: ChildInfo) => resolve(new Child(proc, m)));
+    });
+  }
+  send<T = unknown>(m: Omit<ChildCommand, 'id'>): Promise<T> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve as (m: unknown) => void);
+      this.proc.send({ ...m, id });
+    });
+  }
+  stats(): Promise<ChildStats> {
+    return this.send<ChildStats>({ cmd: 'stats' });
+  }
+  async reset(): Promise<void> {
+    await this.send({ cmd: 'reset' });
+  }
+  close(): void {
+    this.proc.removeAllListeners('exit');
+    this.proc.send({ cmd: 'close', id: 0 });
+    this.proc.disconnect();
+  }
+}
+
+// ---- the floor -----------------------------------------------------------------------------------
+
+/** The `next` link of a parsed Graph body, wherever the kind keeps it. */
+function nextLink(body: unknown): string | undefined {
+  const b = body as Record<string, { paging?: { next?: unknown } } | undefined> & { paging?: { next?: unknown } };
+  for (const f of ['analytics', 'conversation_analytics', 'pricing_analytics']) {
+    const n = b[f]?.paging?.next;
+    if (typeof n === 'string') return n;
+  }
+  return typeof b.paging?.next === 'string' ? b.paging.next : undefined;
+}
+
+/** The same units and pages as runQuery, fetched with the same client, only JSON.parse'd. */
+async function floor(provider: Provider, input: QueryInput, now: number, concurrency = 4): Promise<number> {
+  const resolved = resolveQuery(input, provider.capabilities, now);
+  const units = planQuery(resolved, provider.capabilities[resolved.query.kind]!);
+  let requests = 0;
+  await mapLimit(units, concurrency, async (unit, _i, signal) => {
+    const req = buildUnitRequest(unit, now);
+    let url = req.path;
+    let query: Record<string, string> | undefined = req.query;
+    for (;;) {
+      requests++;
+      const res = await provider.http.request({ url, query, endpoint: req.endpoint, signal });
+      const next = nextLink(JSON.parse(res.text));
+      if (!next) return;
+      url = next;
+      query = undefined;
+    }
+  });
+  return requests;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------------
+
+/** Peak of V8's used heap while `fn` runs (sampled every ms and at each progress call), above the start. */
+async function peakHeap<T>(fn: (sample: () => void) => Promise<T>): Promise<{ value: T; peakBytes: number; baseBytes: number }> {
+  gc();
+  gc();
+  const base = getHeapStatistics().used_heap_size;
+  let peak = base;
+  const sample = () => {
+    const u = getHeapStatistics().used_heap_size;
+    if (u > peak) peak = u;
+  };
+  const timer = setInterval(sample, 1);
+  try {
+    const value = await fn(sample);
+    sample();
+    return { value, peakBytes: peak - base, baseBytes: base };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The columnar result as one file: a JSON header, then every typed array's bytes. */
+function writeColumns(file: string, c: ColumnarResult): number {
+  const buffers: Buffer[] = [];
+  let offset = 0;
+  const column = (a: unknown) => {
+    const t = a as Float64Array | Int32Array;
+    const ref = { type: t instanceof Float64Array ? 'f64' : 'i32', offset, length: t.length };
+    buffers.push(Buffer.from(t.buffer, t.byteOffset, t.byteLength));
+    offset += t.byteLength;
+    return ref;
+  };
+  const header = {
+    ...c,
+    starts: column(c.starts),
+    ends: column(c.ends),
+    dims: Object.fromEntries(Object.entries(c.dims).map(([k, d]) => [k, { values: d.values, codes: column(d.codes) }])),
+    metrics: Object.fromEntries(Object.entries(c.metrics).map(([k, m]) => [k, column(m)])),
+  };
+  const head = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length);
+  // Typed arrays start on an 8-byte boundary of the file.
+  const pad = Buffer.alloc((8 - ((4 + head.length) % 8)) % 8, 0x20);
+  writeFileSync(file, Buffer.concat([len, head, pad, ...buffers]));
+  return offset;
+}
+
+function bytesOfColumns(c: ColumnarResult): number {
+  let n = 0;
+  const add = (a: unknown) => (n += (a as { byteLength?: number }).byteLength ?? 0);
+  add(c.starts);
+  add(c.ends);
+  for (const d of Object.values(c.dims)) add(d.codes);
+  for (const m of Object.values(c.metrics)) add(m);
+  return n;
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  // Noon UTC today: 90 whole days end at today's midnight, template ranges may end "now".
+  const now = Math.floor(Date.now() / DAY) * DAY + DAY / 2;
+  const today = Math.floor(now / DAY) * DAY;
+  const child = await Child.start(arg('child'), now);
+  const report: Record<string, unknown> = {};
+  try {
+    const provider = createMetaProvider({ accessToken: child.info.metaToken }, { baseUrl: child.info.metaBaseUrl, now: () => now });
+    // What the Accounts tree knows before any query (the extension passes it to runQuery).
+    const wabas = await provider.listWabas();
+    const waba: WabaInfo = wabas.find((w) => w.name === 'Acme Outdoor US') ?? wabas[0]!;
+    const templates = (await provider.listTemplates(waba.id, { limit: 100 })).items.slice(0, 25).map((t) => t.id);
+
+    const bigQuery: QueryInput = {
+      provider: 'meta',
+      kind: 'pricing',
+      wabaId: waba.id,
+      from: formatIsoDate(today - 90 * DAY),
+      to: formatIsoDate(today - DAY),
+      granularity: 'HALF_HOUR',
+      dimensions: ['COUNTRY', 'PHONE', 'PRICING_CATEGORY', 'PRICING_TYPE'],
+    };
+    const full = async () => runQuery(provider, bigQuery, { now, waba });
+
+    // Warm-up: JIT, connections, the sandbox's series cache.
+    const warm = await full();
+    await floor(provider, bigQuery, now);
+    const points = warm.result.points.length;
+    console.error(`pipeline: ${points} points, ${warm.requests} requests per run; ${RUNS} alternating runs`);
+
+    // ---- 1. pipeline vs floor, alternating ----
+    const tFull: number[] = [];
+    const tFloor: number[] = [];
+    let floorRequests = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const order = r % 2 ? ['floor', 'full'] : ['full', 'floor'];
+      for (const which of order) {
+        gc();
+        const t0 = performance.now();
+        if (which === 'full') await full();
+        else floorRequests = await floor(provider, bigQuery, now);
+        (which === 'full' ? tFull : tFloor).push(performance.now() - t0);
+      }
+    }
+    gc();
+
+    // Peak heap of one run, and what the result keeps.
+    let kept: QueryRun | undefined;
+    const heap = await peakHeap(async (sample) => {
+      kept = await runQuery(provider, bigQuery, { now, waba, onProgress: sample });
+      return kept;
+    });
+    gc();
+    gc();
+    const retained = getHeapStatistics().used_heap_size - heap.baseBytes;
+    const floorHeap = await peakHeap(() => floor(provider, bigQuery, now));
+
+    // The webview's payload.
+    const result: NormalizedResult = kept!.result;
+    const tCols: number[] = [];
+    let columns: ColumnarResult | undefined;
+    for (let r = 0; r < RUNS; r++) {
+      gc();
+      const t0 = performance.now();
+      columns = toColumns(result);
+      tCols.push(performance.now() - t0);
+    }
+    const payloadBytes = bytesOfColumns(columns!);
+    writeColumns(arg('columns'), columns!);
+    kept = undefined;
+
+    // ---- planning: one cursor chain vs the former 30-day windows, with and without latency ----
+    const windowed: Provider = {
+      ...provider,
+      capabilities: { ...provider.capabilities, pricing: { ...(provider.capabilities.pricing as KindCapabilities), halfHourWindowDays: 30 } },
+    };
+    const planning: Record<string, { ms: number; requests: number }> = {};
+    for (const latency of [0, 100]) {
+      if (latency) await child.send({ cmd: 'fault', fault: { kind: 'latency', ms: latency, count: -1 } });
+      const times: Record<string, number[]> = { chain: [], windows: [] };
+      const reqs: Record<string, number> = {};
+      const runs = latency ? 2 : 3;
+      for (let r = 0; r < runs; r++) {
+        for (const which of r % 2 ? ['windows', 'chain'] : ['chain', 'windows']) {
+          gc();
+          const t0 = performance.now();
+          const run = await runQuery(which === 'chain' ? provider : windowed, bigQuery, { now, waba });
+          times[which]!.push(performance.now() - t0);
+          reqs[which] = run.requests;
+        }
+      }
+      if (latency) await child.send({ cmd: 'clear' });
+      for (const which of ['chain', 'windows']) planning[`${which}@${latency}ms`] = { ms: round(median(times[which]!)), requests: reqs[which]! };
+    }
+
+    report.pipeline = {
+      query: bigQuery,
+      points,
+      requests: warm.requests,
+      floorRequests,
+      runs: RUNS,
+      fullMs: round(median(tFull)),
+      floorMs: round(median(tFloor)),
+      ratio: round(median(tFull) / median(tFloor), 2),
+      fullRunsMs: tFull.map((x) => round(x)),
+      floorRunsMs: tFloor.map((x) => round(x)),
+      peakHeapMB: round(heap.peakBytes / 2 ** 20, 1),
+      floorPeakHeapMB: round(floorHeap.peakBytes / 2 ** 20, 1),
+      resultHeapMB: round(retained / 2 ** 20, 1),
+      toColumnsMs: round(median(tCols), 1),
+      payloadMB: round(payloadBytes / 2 ** 20, 1),
+      planning,
+    };
+
+    // ---- 2. API calls: requests sent vs the minimum the API's limits allow ----
+    const fieldMin = (n: number) => Math.max(1, Math.ceil(n / FIELD_PAGE));
+    const calls: Array<Record<string, unknown>> = [];
+    const store = {
+      get: (id: string) => (id === 'bench' ? { id, label: 'Bench', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} } : undefined),
+      provider: async () => provider,
+    } as unknown as ConnectionStore;
+    const service = new QueryService(store);
+    service.rememberWaba('bench', waba);
+    const typical: Array<{ name: string; query: QueryInput; minimum: (r: NormalizedResult) => number }> = [
+      {
+        name: 'Messaging, 30 days, DAILY',
+        query: { provider: 'meta', kind: 'messaging', wabaId: waba.id, from: formatIsoDate(today - 30 * DAY), to: formatIsoDate(today - DAY), granularity: 'DAILY' },
+        minimum: (r) => fieldMin(r.points.length),
+      },
+      {
+        name: 'Template analytics, 90 days, 25 templates',
+        query: { provider: 'meta', kind: 'template', wabaId: waba.id, from: formatIsoDate(today - 89 * DAY), to: formatIsoDate(today), templateIds: templates },
+        minimum: (r) => {
+          // Per batch of 10 ids: its points in pages of at most EDGE_LIMIT_MAX.
+          let n = 0;
+          for (let i = 0; i < templates.length; i += MAX_TEMPLATE_IDS) {
+            const ids = new Set(templates.slice(i, i + MAX_TEMPLATE_IDS));
+            n += Math.max(1, Math.ceil(r.points.filter((p) => ids.has(p.dims.template_id!)).length / EDGE_LIMIT_MAX));
+          }
+          return n;
+        },
+      },
+      { name: 'Pricing, 90 days, HALF_HOUR, 4 dimensions', query: bigQuery, minimum: (r) => fieldMin(r.points.length) },
+    ];
+    for (const t of typical) {
+      service.cache.clear();
+      await child.reset();
+      const first = await service.run('bench', t.query);
+      const sent = (await child.stats()).requests;
+      const minimum = t.minimum(first.run.result);
+      // The same query again: answered by the cache.
+      await child.reset();
+      const again = await service.run('bench', t.query);
+      const repeat = (await child.stats()).requests;
+      // Refresh clears the cache: the query is sent again.
+      service.cache.clear();
+      await child.reset();
+      const refreshed = await service.run('bench', t.query, {});
+      const afterRefresh = (await child.stats()).requests;
+      // Without the WABA details (the CLI): the currency may cost a request.
+      await child.reset();
+      await runQuery(provider, t.query, { now });
+      const cli = (await child.stats()).requests;
+      calls.push({
+        name: t.name,
+        points: first.run.result.points.length,
+        sent,
+        minimum,
+        ratio: round(sent / minimum, 2),
+        repeatSent: repeat,
+        repeatFromCache: again.fromCache,
+        afterRefreshSent: afterRefresh,
+        afterRefreshFromCache: refreshed.fromCache,
+        withoutWabaDetailsSent: cli,
+      });
+      console.error(`calls: ${t.name}: ${sent} sent, minimum ${minimum}; again ${repeat}; after refresh ${afterRefresh}; without WABA details ${cli}`);
+    }
+    // The cache's lifetime setting: an entry older than the TTL is not used.
+    let clock = 0;
+    const ttl = new QueryCache(300_000, 20, () => clock);
+    ttl.set('c', parseQuery(typical[0]!.query), { result: { provider: 'meta', kind: 'messaging', wabaId: waba.id, granularity: 'DAILY', timezone: 'UTC', points: [], warnings: [] }, requests: 1, partial: false });
+    clock = 299_000;
+    const within = ttl.get('c', parseQuery(typical[0]!.query)) !== undefined;
+    clock = 301_000;
+    const after = ttl.get('c', parseQuery(typical[0]!.query)) !== undefined;
+    report.calls = { queries: calls, cacheTtl: { hitWithinTtl: within, hitAfterTtl: after } };
+    service.dispose();
+  } finally {
+    child.close();
+  }
+  writeFileSync(arg('out'), JSON.stringify(report, null, 2));
+}
+
+void main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

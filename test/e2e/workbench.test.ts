@@ -1,0 +1,469 @@
+// A user's journey through the extension in a real VS Code (code-server, driven by Chromium): open
+// the WABA Analytics view, use the demo connection, expand WABAs, phone numbers and templates, run
+// messaging, pricing and template analytics from the command palette, enable insights through the
+// confirmation, export JSON into the workspace, reload the window and find the panel restored.
+//
+// Each step is a subtest that clicks and types as a user does and checks what the workbench shows.
+// The expected figures come from a sandbox started here with the demo's seed: its data is the same
+// as the one the extension's embedded sandbox serves, and `data.totals(...)` / `data.points(...)`
+// give the right answers without going through any client code. Ranges end before today, so the
+// answers do not depend on the clock between the query and the check.
+//
+// A screenshot of each step goes to test-artifacts/workbench-NN-<step>.png (git-ignored); a failed
+// step also leaves test-artifacts/workbench-NN-<step>-FAILED.log (code-server's output and logs), and
+// the steps after it fail saying which step they depended on.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import type { SandboxProvider, SandboxWaba } from '../../src/sandbox';
+import { startSandbox } from '../../src/sandbox';
+import { E2eStepError, extensionUnderTest, openWorkbench, saveArtifact, screenshot, startCodeServer, waitForFile } from './harness';
+import type { TreeRow } from './ui';
+import {
+  childRows,
+  clickDialogButton,
+  clickRow,
+  clickTab,
+  collapseRow,
+  describeTree,
+  editorTabs,
+  expandRow,
+  findRow,
+  pickItem,
+  pickItems,
+  quickInput,
+  quickInputState,
+  startCommand,
+  treeRows,
+  typeInput,
+  waitForDialog,
+  waitForQuickInput,
+  waitForRow,
+  webviewFrame,
+} from './ui';
+
+/** The demo sandbox's seed (src/sandbox: default 1), so that this process's sandbox has the same data. */
+const DEMO_SEED = 1;
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+// ---- what the panel shows ---------------------------------------------------------------------
+
+interface PanelView {
+  mode: string;
+  title: string;
+  range: string;
+  status: string;
+  error: string;
+  insightsHelp: boolean;
+  enableInsightsButton: boolean;
+  /** KPI card value (data-value) per metric; null when the card says "not available". */
+  kpis: Record<string, number | null>;
+  kpiText: Record<string, string>;
+  rows: number;
+  note: string;
+  columns: string[];
+  firstRow: string[];
+  chart: { width: number; height: number; painted: number; colors: number; label: string };
+}
+
+/** Reads the panel document (runs in the webview frame). */
+function readPanel(): PanelView {
+  const text = (sel: string) => (document.querySelector(sel)?.textContent ?? '').trim();
+  const visible = (sel: string) => {
+    const e = document.querySelector<HTMLElement>(sel);
+    return !!e && !e.closest('[hidden]') && e.offsetParent !== null;
+  };
+  const kpis: Record<string, number | null> = {};
+  const kpiText: Record<string, string> = {};
+  for (const card of document.querySelectorAll('#kpis .kpi')) {
+    const metric = card.getAttribute('data-metric') ?? '?';
+    const v = card.getAttribute('data-value');
+    kpis[metric] = v === null ? null : Number(v);
+    kpiText[metric] = (card.querySelector('.value')?.textContent ?? '').trim();
+  }
+  const chart = { width: 0, height: 0, painted: 0, colors: 0, label: '' };
+  const canvas = document.querySelector<HTMLCanvasElement>('#chart canvas');
+  if (canvas && canvas.offsetParent !== null && canvas.width > 0 && canvas.height > 0) {
+    chart.width = canvas.width;
+    chart.height = canvas.height;
+    chart.label = canvas.getAttribute('aria-label') ?? '';
+    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+    const colors = new Set<number>();
+    if (data) {
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! === 0) continue;
+        chart.painted++;
+        if (colors.size < 1000) colors.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      }
+    }
+    chart.colors = colors.size;
+  }
+  return {
+    mode: document.querySelector('#app')?.getAttribute('data-mode') ?? '',
+    title: text('#title'),
+    range: text('#meta [data-field="range"] dd'),
+    status: text('#status'),
+    error: visible('#error') ? text('#error .message') : '',
+    insightsHelp: visible('#insights-help'),
+    enableInsightsButton: visible('[data-action="enable-insights"]'),
+    kpis,
+    kpiText,
+    rows: document.querySelectorAll('#table tbody tr[data-index]').length,
+    note: text('#table-note'),
+    columns: [...document.querySelectorAll('#table thead th')].map((th) => th.getAttribute('data-column') ?? ''),
+    firstRow: [...document.querySelectorAll('#table tbody tr[data-index]:first-child td')].map((td) => (td.textContent ?? '').trim()),
+    chart,
+  };
+}
+
+/** The document of the panel whose title starts with `titleStart`, once it is in `mode`. */
+function panelFrame(page: Page, titleStart: string, mode: 'result' | 'error'): Promise<Frame> {
+  return webviewFrame(
+    page,
+    `a panel titled "${titleStart}…" in mode ${mode}`,
+    (arg: string) => {
+      const [t, m] = JSON.parse(arg) as [string, string];
+      const app = document.querySelector('#app');
+      return !!app && app.getAttribute('data-mode') === m && (document.querySelector('#title')?.textContent ?? '').startsWith(t);
+    },
+    JSON.stringify([titleStart, mode]),
+  );
+}
+
+/** Waits until the chart has been drawn, then reads the panel. */
+async function readDrawnPanel(frame: Frame): Promise<PanelView> {
+  const deadline = Date.now() + 10_000;
+  let view = await frame.evaluate(readPanel);
+  while (view.chart.painted === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    view = await frame.evaluate(readPanel);
+  }
+  return view;
+}
+
+function assertChartDrawn(view: PanelView): void {
+  const { width, height, painted, colors } = view.chart;
+  assert.ok(width > 100 && height > 100, `the chart canvas is missing or tiny (${width}x${height})`);
+  assert.ok(painted / (width * height) > 0.01 && colors >= 3, `the chart canvas is blank: ${painted} of ${width * height} pixels painted, ${colors} colours`);
+}
+
+/** KPI counts equal the oracle's totals exactly; money within the rounding of the points summed. */
+function assertKpis(view: PanelView, expected: Record<string, number>, money: Record<string, { value: number; points: number }> = {}): void {
+  for (const [metric, value] of Object.entries(expected)) {
+    assert.equal(view.kpis[metric], value, `KPI "${metric}" shows ${view.kpiText[metric] ?? 'nothing'} (data-value ${view.kpis[metric]}); the sandbox's total is ${value}`);
+  }
+  for (const [metric, { value, points }] of Object.entries(money)) {
+    const shown = view.kpis[metric];
+    assert.ok(shown !== null && shown !== undefined && Math.abs(shown - value) <= 1e-4 * points + 1e-9, `KPI "${metric}" shows ${view.kpiText[metric] ?? 'nothing'} (data-value ${shown}); the sandbox's total is ${value}`);
+  }
+}
+
+function assertRate(view: PanelView, metric: string, num: number, den: number): void {
+  const shown = view.kpis[metric];
+  assert.ok(shown !== null && shown !== undefined && Math.abs(shown - num / den) < 1e-9, `KPI "${metric}" shows ${view.kpiText[metric]} (${shown}); expected ${num}/${den}`);
+}
+
+/** The table holds the result's rows: all of them up to its page size (200), and its note says how many. */
+function assertTable(view: PanelView, points: number, firstStart: string): void {
+  assert.ok(points > 0, 'the oracle expects no point: the query is wrong');
+  assert.equal(view.rows, Math.min(points, 200), `the data table holds ${view.rows} rows for ${points} points (note: "${view.note}")`);
+  const n = points.toLocaleString('en-US');
+  assert.ok(view.note === `${n} rows.` || view.note.endsWith(`of ${n}. Export JSON or CSV for the full data.`), `the table note says "${view.note}" for ${points} points`);
+  assert.ok(view.firstRow[0]?.startsWith(firstStart), `the first row starts ${JSON.stringify(view.firstRow[0])}, not ${firstStart}`);
+}
+
+// ---- the journey ------------------------------------------------------------------------------
+
+test('WABA Analytics in VS Code: a user journey with the demo connection', { timeout: 8 * 60_000 }, async (t: TestContext) => {
+  const vsix = await extensionUnderTest();
+  const sandbox = await startSandbox({ seed: DEMO_SEED, port: 0 });
+  t.after(() => sandbox.close());
+  const data = sandbox.data;
+  const server = await startCodeServer({ extensions: [vsix] });
+  t.after(() => server.stop());
+  // Tall enough for the expanded tree (it renders only the rows in view).
+  const workbench = await openWorkbench(server.url, server.workspace, { viewport: { width: 1400, height: 1600 } });
+  t.after(() => workbench.close());
+  const page = workbench.page;
+
+  // Steps run in order; a failed step fails the ones after it, saying which step they needed.
+  let stepNo = 0;
+  let failed: string | undefined;
+  const journeyStep = async (name: string, fn: () => Promise<void>) => {
+    const n = String(++stepNo).padStart(2, '0');
+    const slug = `workbench-${n}-${name}`;
+    await t.test(`${n}. ${name}`, async () => {
+      if (failed) {
+        const skipped = new E2eStepError(name, `not attempted: the earlier step "${failed}" failed`);
+        skipped.stack = skipped.message;
+        throw skipped;
+      }
+      try {
+        await fn();
+      } catch (e) {
+        failed = name;
+        await screenshot(page, `${slug}-FAILED`).catch(() => undefined);
+        saveArtifact(`${slug}-FAILED.log`, `${e instanceof Error ? e.stack : String(e)}\n\n${server.diagnostics(80)}`);
+        throw e instanceof E2eStepError && e.step === name
+          ? e
+          : new E2eStepError(name, `${e instanceof Error ? e.message : String(e)}\n(screenshot and logs: test-artifacts/${slug.replace(/[^\w.-]+/g, '-')}-FAILED.*)`, { cause: e });
+      }
+      await screenshot(page, slug);
+    });
+  };
+
+  const waba = (provider: SandboxProvider, name: string): SandboxWaba => {
+    const w = data.wabas[provider].find((x) => x.name === name);
+    assert.ok(w, `the sandbox has no ${provider} WABA "${name}"`);
+    return w;
+  };
+  const usWaba = waba('meta', 'Acme Outdoor US');
+  const euWaba = waba('meta', 'Acme Outdoor Europe');
+  const ukWaba = waba('vonage', 'Acme Outdoor UK');
+
+  // Ranges that end before today: "Last month" (a preset) and the 14 days before today (typed).
+  const now = new Date();
+  const lastMonth = { startMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1), endMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) };
+  const lastMonthText = `${isoDay(lastMonth.startMs)} → ${isoDay(lastMonth.endMs - DAY)}`;
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const twoWeeks = { startMs: today - 14 * DAY, endMs: today };
+
+  await journeyStep('open the WABA Analytics view', async () => {
+    await page.locator('.activitybar .action-label[aria-label="WABA Analytics"]').click();
+    await page.locator('#workbench\\.parts\\.sidebar .title-label h2', { hasText: /WABA Analytics: Accounts/i }).waitFor({ timeout: 20_000 });
+    const welcome = page.locator('#workbench\\.parts\\.sidebar .welcome-view-content');
+    await welcome.waitFor({ timeout: 20_000 });
+    const buttons = (await welcome.locator('.monaco-button').allTextContents()).map((b) => b.trim());
+    assert.deepEqual(buttons, ['Add Meta Connection', 'Add Vonage Connection', 'Try the Demo'], 'the empty view offers to add a connection or try the demo');
+  });
+
+  await journeyStep('use the demo connection', async () => {
+    await page.locator('#workbench\\.parts\\.sidebar .welcome-view-content .monaco-button', { hasText: 'Try the Demo' }).click();
+    await waitForRow(page, ['Demo (Vonage)']);
+    const roots = (await treeRows(page)).filter((r) => r.level === 1);
+    assert.deepEqual(
+      roots.map((r) => [r.label, r.description]),
+      [
+        ['Demo (Meta)', 'demo · Meta'],
+        ['Demo (Vonage)', 'demo · Vonage'],
+      ],
+    );
+  });
+
+  await journeyStep('expand the WABAs of both demo connections', async () => {
+    for (const [connection, provider] of [
+      ['Demo (Meta)', 'meta'],
+      ['Demo (Vonage)', 'vonage'],
+    ] as const) {
+      const rows = await expandRow(page, [connection]);
+      const expected = data.wabas[provider].map((w) => [w.name, `${w.id} · ${w.currency} · ${w.timezone} · insights ${w.insightsEnabled ? 'on' : 'off'}`]);
+      assert.deepEqual(
+        rows.map((r) => [r.label, r.description]).sort(),
+        expected.sort(),
+        `the WABAs under ${connection} differ from the sandbox's:\n${describeTree(await treeRows(page))}`,
+      );
+    }
+  });
+
+  await journeyStep('expand phone numbers', async () => {
+    for (const [connection, w] of [
+      ['Demo (Meta)', usWaba],
+      ['Demo (Vonage)', ukWaba],
+    ] as const) {
+      const groups = await expandRow(page, [connection, w.name]);
+      assert.deepEqual(groups.map((g) => g.label), ['Phone numbers', 'Templates']);
+      const path = [connection, w.name, 'Phone numbers'];
+      const phones = await expandRow(page, path);
+      assert.deepEqual(
+        phones.map((p) => [p.label, p.description]).sort(),
+        w.phones.map((p) => [p.displayPhoneNumber, `${p.verifiedName} · quality ${p.qualityRating}`]).sort(),
+        `the phone numbers of ${w.name} differ from the sandbox's`,
+      );
+      await waitForRow(page, path, (r) => r.description === String(w.phones.length));
+    }
+  });
+
+  await journeyStep('expand templates', async () => {
+    // One WABA at a time, so that the tree fits the view.
+    await collapseRow(page, ['Demo (Vonage)', ukWaba.name]);
+    for (const [connection, w] of [
+      ['Demo (Meta)', usWaba],
+      ['Demo (Vonage)', ukWaba],
+    ] as const) {
+      if (connection === 'Demo (Vonage)') {
+        await collapseRow(page, ['Demo (Meta)', usWaba.name]);
+        await expandRow(page, [connection, w.name]);
+      }
+      const path = [connection, w.name, 'Templates'];
+      await expandRow(page, path);
+      // A first page, then "Load more templates…" until all are there (the count says "+" meanwhile).
+      for (let i = 0; i < 10; i++) {
+        const group = await waitForRow(page, path, (r) => /^\d+\+?$/.test(r.description));
+        if (!group.description.endsWith('+')) break;
+        await clickRow(page, [...path, 'Load more templates…']);
+        await waitForRow(page, path, (r) => r.description !== group.description);
+      }
+      // Expected: the templates grouped by category (label "Marketing"), sorted by name, with counts.
+      const expected = new Map<string, string[]>();
+      for (const tpl of w.templates) {
+        const label = tpl.category.charAt(0) + tpl.category.slice(1).toLowerCase();
+        expected.set(label, [...(expected.get(label) ?? []), tpl.name].sort((a, b) => a.localeCompare(b)));
+      }
+      const shown = (rows: TreeRow[]) =>
+        new Map(childRows(rows, path).map((c) => [c.label, { count: c.description, names: childRows(rows, [...path, c.label]).map((r) => r.label) }]));
+      const matches = (rows: TreeRow[]) => {
+        const s = shown(rows);
+        return s.size === expected.size && [...expected].every(([c, names]) => s.get(c)?.count === String(names.length) && s.get(c)?.names.join() === names.join());
+      };
+      // The tree redraws the group after the last page: wait for it, then say what differs if it never matches.
+      await waitForRow(page, path, (r, rows) => r.description === String(w.templates.length) && matches(rows), 5_000).catch(() => undefined);
+      const rows = await treeRows(page);
+      assert.equal(findRow(rows, path)?.description, String(w.templates.length), `the Templates count of ${w.name}`);
+      assert.deepEqual(
+        Object.fromEntries(shown(rows)),
+        Object.fromEntries([...expected].map(([c, names]) => [c, { count: String(names.length), names }])),
+        `the templates of ${w.name} by category differ from the sandbox's:\n${describeTree(rows)}`,
+      );
+    }
+  });
+
+  await journeyStep('messaging analytics from the command palette', async () => {
+    await startCommand(page, 'WABA Analytics: Messaging Analytics…');
+    await pickItem(page, /^Which connection\?/, 'Demo (Vonage)');
+    await pickItem(page, /^Which WhatsApp Business Account\?/, ukWaba.name);
+    await pickItem(page, /^Range/, 'Last month');
+    await pickItem(page, /^Granularity/, 'Daily');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const view = await readDrawnPanel(await panelFrame(page, `Messaging analytics · ${ukWaba.name} · `, 'result'));
+    assert.equal(view.range, lastMonthText);
+    const q = { provider: 'vonage', wabaId: ukWaba.id, kind: 'messaging', ...lastMonth } as const;
+    const totals = data.totals(q);
+    assertKpis(view, { sent: totals.sent!, delivered: totals.delivered! });
+    assertRate(view, 'delivery_rate', totals.delivered!, totals.sent!);
+    assertChartDrawn(view);
+    assertTable(view, data.points({ ...q, granularity: 'DAILY' }).length, isoDay(lastMonth.startMs));
+    assert.deepEqual(view.columns, ['start', 'end', 'metric.sent', 'metric.delivered']);
+  });
+
+  await journeyStep('pricing analytics from the command palette', async () => {
+    await startCommand(page, 'WABA Analytics: Pricing Analytics…');
+    await pickItem(page, /^Which connection\?/, 'Demo (Meta)');
+    await pickItem(page, /^Which WhatsApp Business Account\?/, usWaba.name);
+    await pickItem(page, /^Range/, 'Custom range…');
+    await typeInput(page, /^First day/, isoDay(twoWeeks.startMs));
+    await typeInput(page, /^Last day/, isoDay(twoWeeks.endMs - DAY));
+    await pickItem(page, /^Granularity/, 'Daily');
+    await pickItems(page, /^Break down by/, ['COUNTRY', 'PRICING_CATEGORY']);
+    await pickItems(page, /^Metrics/, 'as proposed');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const view = await readDrawnPanel(await panelFrame(page, `Pricing analytics · ${usWaba.name} · `, 'result'));
+    assert.equal(view.range, `${isoDay(twoWeeks.startMs)} → ${isoDay(twoWeeks.endMs - DAY)}`);
+    const q = { provider: 'meta', wabaId: usWaba.id, kind: 'pricing', ...twoWeeks } as const;
+    const totals = data.totals(q);
+    const points = data.points({ ...q, granularity: 'DAILY', dimensions: ['country', 'pricing_category'] }).length;
+    assertKpis(view, { volume: totals.volume! }, { cost: { value: totals.cost!, points } });
+    assert.match(view.kpiText.cost ?? '', /^\$[\d,]+\.\d\d$/, 'the cost is shown in the WABA currency (USD)');
+    assert.ok(Math.abs(view.kpis.cost_per_message! - view.kpis.cost! / totals.volume!) < 1e-9, 'cost per message = cost / volume');
+    assertChartDrawn(view);
+    assertTable(view, points, isoDay(twoWeeks.startMs));
+    assert.deepEqual(view.columns, ['start', 'end', 'dim.country', 'dim.pricing_category', 'metric.volume', 'metric.cost']);
+  });
+
+  // Template analytics on the WABA without insights: the panel explains, and offers to enable them.
+  const templates = ['bestellbestaetigung', 'sommer_sale'].map((name) => {
+    const tpl = euWaba.templates.find((x) => x.name === name);
+    assert.ok(tpl, `the sandbox's ${euWaba.name} has no template ${name}`);
+    return tpl;
+  });
+  const templateQuery = { provider: 'meta', wabaId: euWaba.id, kind: 'template', ...lastMonth, filters: { templateIds: templates.map((x) => x.id) } } as const;
+  const templateTitle = `Template analytics · ${euWaba.name} · ${lastMonthText}`;
+  let templateKpis: PanelView['kpis'] = {};
+
+  await journeyStep('template analytics from the command palette', async () => {
+    assert.equal(euWaba.insightsEnabled, false, 'the demo WABA used here has insights off');
+    await startCommand(page, 'WABA Analytics: Template Analytics…');
+    await pickItem(page, /^Which connection\?/, 'Demo (Meta)');
+    await pickItem(page, /^Which WhatsApp Business Account\?/, euWaba.name);
+    await pickItems(page, /^Pick templates/, templates.map((x) => x.name));
+    await pickItem(page, /^Range/, 'Last month');
+    await pickItems(page, /^Metrics/, 'as proposed');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const view = await (await panelFrame(page, templateTitle, 'error')).evaluate(readPanel);
+    assert.match(view.error, /not enabled/i, 'the panel says why the query failed');
+    assert.ok(view.insightsHelp && view.enableInsightsButton, 'the panel offers to enable insights');
+  });
+
+  await journeyStep('enable insights through the confirmation', async () => {
+    const frame = await panelFrame(page, templateTitle, 'error');
+    await frame.locator('[data-action="enable-insights"]').click();
+    const dialog = await waitForDialog(page, /Enable insights for “Acme Outdoor Europe”/);
+    assert.match(dialog.text, /cannot be undone/, 'the confirmation says it is irreversible');
+    assert.deepEqual([...dialog.buttons].sort(), ['Cancel', 'Enable Insights']);
+    await screenshot(page, 'workbench-enable-insights-confirmation');
+    await clickDialogButton(page, 'Enable Insights');
+    const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
+    const totals = data.totals(templateQuery);
+    const points = data.points({ ...templateQuery, granularity: 'DAILY' }).length;
+    assertKpis(view, { sent: totals.sent!, delivered: totals.delivered!, read: totals.read!, clicked: totals.clicked! }, { cost: { value: totals.amount_spent!, points } });
+    assert.match(view.kpiText.cost ?? '', /^€[\d,]+\.\d\d$/, 'the cost is shown in the WABA currency (EUR)');
+    assertRate(view, 'read_rate', totals.read!, totals.delivered!);
+    assert.match(view.status, /Insights enabled/);
+    assertChartDrawn(view);
+    assertTable(view, points, isoDay(lastMonth.startMs));
+    templateKpis = view.kpis;
+    await waitForRow(page, ['Demo (Meta)', euWaba.name], (r) => r.description.endsWith('insights on'));
+  });
+
+  await journeyStep('export JSON into the workspace', async () => {
+    const frame = await panelFrame(page, templateTitle, 'result');
+    await frame.locator('[data-action="export-json"]').click();
+    // VS Code's save dialog (in code-server: a quick input holding the path), proposing <workspace>/waba-analytics/<name>.json.
+    await waitForQuickInput(page, /^Export WABA Analytics result$/);
+    const folder = join(server.workspace, 'waba-analytics');
+    let proposed = '';
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !proposed.endsWith('.json'); ) {
+      proposed = (await quickInputState(page)).value;
+      if (!proposed.endsWith('.json')) await page.waitForTimeout(100);
+    }
+    assert.ok(proposed.startsWith(`${folder}/`) && proposed.endsWith('.json'), `the save dialog proposes ${proposed}, not a .json file in ${folder}`);
+    await page.keyboard.press('Enter');
+    // The folder does not exist yet: the dialog asks to create it.
+    const asked = await waitForQuickInput(page, /does not exist/, 5_000).catch(() => undefined);
+    if (asked) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
+    await waitForFile(proposed, 'the exported JSON file', 20_000);
+    const exported = JSON.parse(readFileSync(proposed, 'utf8')) as {
+      query: { kind: string; wabaId: string; from: string; to: string; templateIds: string[] };
+      result: { kind: string; currency?: string; points: Array<{ metrics: Record<string, number> }> };
+    };
+    assert.deepEqual(
+      { kind: exported.query.kind, wabaId: exported.query.wabaId, range: `${exported.query.from} → ${exported.query.to}`, templateIds: [...exported.query.templateIds].sort() },
+      { kind: 'template', wabaId: euWaba.id, range: lastMonthText, templateIds: templates.map((x) => x.id).sort() },
+    );
+    const totals = data.totals(templateQuery);
+    const sum = (m: string) => exported.result.points.reduce((s, p) => s + (p.metrics[m] ?? 0), 0);
+    assert.equal(exported.result.points.length, data.points({ ...templateQuery, granularity: 'DAILY' }).length, 'points in the file');
+    for (const m of ['sent', 'delivered', 'read', 'clicked']) assert.equal(sum(m), totals[m], `the file's ${m} total`);
+    assert.ok(Math.abs(sum('amount_spent') - totals.amount_spent!) < 1e-4 * exported.result.points.length + 1e-9, `the file's amount spent ${sum('amount_spent')} vs ${totals.amount_spent}`);
+    assert.equal(exported.result.currency, euWaba.currency);
+    // The file opens in an editor.
+    await clickTab(page, basename(proposed));
+  });
+
+  await journeyStep('reload the window and find the panel restored', async () => {
+    const before = await editorTabs(page);
+    await page.evaluate(() => Object.assign(window, { beforeReload: true }));
+    await startCommand(page, 'Developer: Reload Window');
+    await page.waitForFunction(() => !('beforeReload' in window) && document.querySelector('.monaco-workbench') !== null, undefined, { timeout: 90_000 });
+    await clickTab(page, templateTitle);
+    const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
+    assert.deepEqual(view.kpis, templateKpis, 'the restored panel shows the figures it showed before the reload');
+    assertChartDrawn(view);
+    assertTable(view, data.points({ ...templateQuery, granularity: 'DAILY' }).length, isoDay(lastMonth.startMs));
+    const after = await editorTabs(page);
+    for (const title of before) assert.ok(after.includes(title), `the editor "${title}" is gone after the reload (tabs: ${after.join(' | ')})`);
+  });
+});
