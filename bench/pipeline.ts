@@ -16,9 +16,9 @@ import { getHeapStatistics } from 'node:v8';
 import { QueryCache } from '../src/core/cache';
 import { toColumns } from '../src/core/columns';
 import { mapLimit } from '../src/core/concurrency';
-import { DAY, formatIsoDate } from '../src/core/dates';
-import { planQuery } from '../src/core/plan';
-import type { Provider } from '../src/core/provider';
+import { DAY, HALF_HOUR, formatIsoDate, parseApiTime } from '../src/core/dates';
+import { planQuery, splitByPages } from '../src/core/plan';
+import type { Provider, QueryUnit } from '../src/core/provider';
 import type { KindCapabilities, QueryInput } from '../src/core/query';
 import { parseQuery, resolveQuery } from '../src/core/query';
 import { runQuery } from '../src/core/run';
@@ -43,6 +43,8 @@ const arg = (name: string, fallback?: string): string => {
   return fallback;
 };
 const RUNS = Number(arg('runs', '5'));
+/** The round trip added to every request in the planning comparison. */
+const LATENCY_MS = 50;
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 export const median = (xs: number[]): number => {
@@ -108,23 +110,44 @@ function nextLink(body: unknown): string | undefined {
   return typeof b.paging?.next === 'string' ? b.paging.next : undefined;
 }
 
-/** The same units and pages as runQuery, fetched with the same client, only JSON.parse'd. */
+/** The start instants of a parsed field-analytics body's points, in order. */
+function rawStarts(body: unknown): number[] {
+  const b = body as Record<string, { data_points?: Array<{ start: unknown }>; data?: Array<{ data_points?: Array<{ start: unknown }> }> } | undefined>;
+  const lists = [b.analytics?.data_points, ...(b.pricing_analytics?.data ?? []).map((g) => g.data_points), ...(b.conversation_analytics?.data ?? []).map((g) => g.data_points)];
+  return lists.flatMap((l) => (l ?? []).map((p) => parseApiTime(p.start)!));
+}
+
+/**
+ * The floor: the same units and pages as runQuery (its first page, then the same windows or the
+ * rest of the chain), fetched with the same client, each body only JSON.parse'd.
+ */
 async function floor(provider: Provider, input: QueryInput, now: number, concurrency = 4): Promise<number> {
   const resolved = resolveQuery(input, provider.capabilities, now);
   const units = planQuery(resolved, provider.capabilities[resolved.query.kind]!);
   let requests = 0;
-  await mapLimit(units, concurrency, async (unit, _i, signal) => {
+  const chain = async (unit: QueryUnit, signal: AbortSignal, maxPages = Infinity, from?: string): Promise<{ body: unknown; next?: string }> => {
     const req = buildUnitRequest(unit, now);
-    let url = req.path;
-    let query: Record<string, string> | undefined = req.query;
-    for (;;) {
+    let url = from ?? req.path;
+    let query: Record<string, string> | undefined = from ? undefined : req.query;
+    for (let pages = 1; ; pages++) {
       requests++;
       const res = await provider.http.request({ url, query, endpoint: req.endpoint, signal });
-      const next = nextLink(JSON.parse(res.text));
-      if (!next) return;
+      const body = JSON.parse(res.text);
+      const next = nextLink(body);
+      if (!next || pages >= maxPages) return { body, next };
       url = next;
       query = undefined;
     }
+  };
+  await mapLimit(units, concurrency, async (unit, _i, signal) => {
+    const q = unit.query;
+    const bucketMs = q.granularity === 'HALF_HOUR' ? HALF_HOUR : q.granularity === 'DAILY' ? DAY : 0;
+    if (q.kind === 'template' || !bucketMs) return chain(unit, signal);
+    const first = await chain(unit, signal, 1);
+    if (!first.next) return;
+    const split = splitByPages(unit, rawStarts(first.body), { bucketMs, dimensions: 'dimensions' in q && !!q.dimensions?.length, maxWindows: concurrency });
+    if (!split) return chain(unit, signal, Infinity, first.next);
+    await mapLimit(split.windows, concurrency, (w, _j, s) => chain({ ...unit, ...w }, s), signal);
   });
   return requests;
 }
@@ -261,28 +284,37 @@ async function main(): Promise<void> {
     writeColumns(arg('columns'), columns!);
     kept = undefined;
 
-    // ---- planning: one cursor chain vs the former 30-day windows, with and without latency ----
-    const windowed: Provider = {
+    // ---- planning: windows sized to whole pages (now) vs one cursor chain vs the former 30-day
+    // windows, on 127.0.0.1 and with a round trip added to every request ----
+    const former: Provider = {
       ...provider,
       capabilities: { ...provider.capabilities, pricing: { ...(provider.capabilities.pricing as KindCapabilities), halfHourWindowDays: 30 } },
+      // Every page of each window, no first-page planning.
+      fetchUnit: (u, o) => provider.fetchUnit(u, { signal: o?.signal, keepRaw: o?.keepRaw }),
+    };
+    const plans: Record<string, () => Promise<QueryRun>> = {
+      pageWindows: () => runQuery(provider, bigQuery, { now, waba }),
+      oneChain: () => runQuery(provider, bigQuery, { now, waba, concurrency: 1 }),
+      days30Windows: () => runQuery(former, bigQuery, { now, waba }),
     };
     const planning: Record<string, { ms: number; requests: number }> = {};
-    for (const latency of [0, 100]) {
+    for (const latency of [0, LATENCY_MS]) {
       if (latency) await child.send({ cmd: 'fault', fault: { kind: 'latency', ms: latency, count: -1 } });
-      const times: Record<string, number[]> = { chain: [], windows: [] };
+      const times: Record<string, number[]> = {};
       const reqs: Record<string, number> = {};
-      const runs = latency ? 2 : 3;
-      for (let r = 0; r < runs; r++) {
-        for (const which of r % 2 ? ['windows', 'chain'] : ['chain', 'windows']) {
+      const names = Object.keys(plans);
+      for (let r = 0; r < 2; r++) {
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(k + r) % names.length]!;
           gc();
           const t0 = performance.now();
-          const run = await runQuery(which === 'chain' ? provider : windowed, bigQuery, { now, waba });
-          times[which]!.push(performance.now() - t0);
-          reqs[which] = run.requests;
+          const run = await plans[name]!();
+          (times[name] ??= []).push(performance.now() - t0);
+          reqs[name] = run.requests;
         }
       }
       if (latency) await child.send({ cmd: 'clear' });
-      for (const which of ['chain', 'windows']) planning[`${which}@${latency}ms`] = { ms: round(median(times[which]!)), requests: reqs[which]! };
+      for (const name of names) planning[`${name}@${latency}ms`] = { ms: round(median(times[name]!)), requests: reqs[name]! };
     }
 
     report.pipeline = {

@@ -43,6 +43,8 @@ export interface ExtensionApi {
   panels: () => AnalyticsPanel[];
   /** The embedded demo sandbox (started on demand): its data is the oracle for tests. */
   demoSandbox: typeof demoSandbox;
+  /** Where the "WABA Analytics" log file is written. */
+  logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -470,7 +472,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
 
   log.info('WABA Analytics activated');
-  return { store, tree, queries, panels: () => AnalyticsPanel.all(), demoSandbox };
+  return { store, tree, queries, panels: () => AnalyticsPanel.all(), demoSandbox, logUri: context.logUri };
 }
 
 export async function deactivate(): Promise<void> {

@@ -155,6 +155,8 @@ export interface CodeServer {
   diagnostics(lines?: number): string;
   /** Stops code-server and its children, then removes the throwaway folders (kept with WABA_E2E_KEEP=1). */
   stop(): Promise<void>;
+  /** Resolves when code-server exits (its exit code, or the signal that ended it). */
+  exited: Promise<number | string>;
 }
 
 interface ExtensionManifest {
@@ -348,6 +350,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     detached: true, // its own process group, so stop() also ends the hosts it spawns
   });
   trackServer(child);
+  const exited = new Promise<number | string>((resolveExit) => child.once('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown')));
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const output = () => out;
@@ -379,7 +382,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     await stop();
     throw e;
   }
-  return { url, port, workspace, userDataDir, extensionsDir, output, diagnostics, stop };
+  return { url, port, workspace, userDataDir, extensionsDir, output, diagnostics, stop, exited };
 }
 
 export interface Workbench {

@@ -93,7 +93,8 @@ const cases: CancelCase[] = [
     sandbox: { metaFieldPageSize: 20 },
     faults: [{ kind: 'latency', ms: 5_000, match: 'after=', count: Infinity }],
     provider: (sb) => meta(sb),
-    start: (p, sb, signal) => runQuery(p, pricing(sb), { signal, now: NOW }),
+    // One at a time: one cursor chain (with more, the pages after the first are fetched as windows).
+    start: (p, sb, signal) => runQuery(p, pricing(sb), { signal, now: NOW, concurrency: 1 }),
     when: (sb) => sb.stats.requests === 2 && sb.stats.inFlight === 1,
   },
   {
