@@ -20,5 +20,16 @@ if (!files.length) {
   console.error('No compiled tests found: run `node esbuild.mjs --tests` first.');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// The end-to-end test files run side by side and each installs the extension's .vsix: package it
+// once here (a build writes dist/, which a packaging run beside it would read half-written).
+const env = { ...process.env };
+if (files.some((f) => f.includes(join('test', 'e2e'))) && !env.WABA_E2E_EXTENSION) {
+  const p = spawnSync(process.execPath, ['scripts/e2e/package.mjs'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (p.status !== 0) {
+    console.error('Building and packaging the extension for the end-to-end tests (node scripts/e2e/package.mjs) failed: see above.');
+    process.exit(1);
+  }
+  env.WABA_E2E_EXTENSION = p.stdout.trim().split('\n').pop();
+}
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -96,20 +96,25 @@ async function checkedItems(page: Page): Promise<string[]> {
 }
 
 /**
- * At the multi-select step asking `step`, sets exactly `labels` checked (others unchecked), then
- * presses OK. Waits for the list to settle first (VS Code checks the proposed items just after
- * showing them, which would undo an early click).
+ * Waits until the quick input asking `step` shows the same thing twice 200 ms apart: VS Code fills
+ * in a step's value and checked items just after showing it, which would undo what was typed or
+ * clicked too early.
  */
-export async function pickItems(page: Page, step: RegExp, labels: string[] | 'as proposed', timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+async function settledQuickInput(page: Page, step: RegExp, timeoutMs: number): Promise<void> {
   await waitForQuickInput(page, step, timeoutMs);
   let last = '';
-  await poll(`the items at the step asking ${step} keep changing`, timeoutMs, async () => {
+  await poll(`the quick input asking ${step} keeps changing`, timeoutMs, async () => {
     await new Promise((r) => setTimeout(r, 200));
     const now = JSON.stringify([await quickInputState(page), await checkedItems(page)]);
     const same = now === last;
     last = now;
     return same ? true : undefined;
   });
+}
+
+/** At the multi-select step asking `step`, sets exactly `labels` checked (others unchecked), then presses OK. */
+export async function pickItems(page: Page, step: RegExp, labels: string[] | 'as proposed', timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  await settledQuickInput(page, step, timeoutMs);
   if (labels !== 'as proposed') {
     const all = (await quickInputState(page)).rows;
     for (const label of labels) if (!all.includes(label)) throw new Error(`no item "${label}" at the step asking ${step} (items: ${all.join(', ')})`);
@@ -125,8 +130,11 @@ export async function pickItems(page: Page, step: RegExp, labels: string[] | 'as
 
 /** At the input box whose prompt matches `step`, types `value` and presses Enter. */
 export async function typeInput(page: Page, step: RegExp, value: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-  await waitForQuickInput(page, step, timeoutMs);
-  await quickInput(page).locator('.quick-input-box input').fill(value);
+  await settledQuickInput(page, step, timeoutMs);
+  const input = quickInput(page).locator('.quick-input-box input');
+  await input.fill(value);
+  const typed = await input.inputValue();
+  if (typed !== value) throw new Error(`the input asking ${step} holds "${typed}" after typing "${value}"`);
   await page.keyboard.press('Enter');
 }
 

@@ -13,14 +13,14 @@
 // step also leaves test-artifacts/workbench-NN-<step>-FAILED.log (code-server's output and logs), and
 // the steps after it fail saying which step they depended on.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { SandboxProvider, SandboxWaba } from '../../src/sandbox';
 import { startSandbox } from '../../src/sandbox';
-import { E2eStepError, extensionUnderTest, openWorkbench, saveArtifact, screenshot, startCodeServer, waitForFile } from './harness';
+import { E2eStepError, extensionUnderTest, openWorkbench, saveArtifact, screenshot, startCodeServer } from './harness';
 import type { TreeRow } from './ui';
 import {
   childRows,
@@ -189,11 +189,15 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
   const workbench = await openWorkbench(server.url, server.workspace, { viewport: { width: 1400, height: 1600 } });
   t.after(() => workbench.close());
   const page = workbench.page;
+  // What the page logs (the webview's CSP report on load among it), kept as an artifact.
+  const consoleLines: string[] = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  t.after(() => saveArtifact('workbench-console.log', consoleLines.join('\n')));
 
   // Steps run in order; a failed step fails the ones after it, saying which step they needed.
   let stepNo = 0;
   let failed: string | undefined;
-  const journeyStep = async (name: string, fn: () => Promise<void>) => {
+  const journeyStep = async (name: string, fn: (snap: (what: string) => Promise<string>) => Promise<void>) => {
     const n = String(++stepNo).padStart(2, '0');
     const slug = `workbench-${n}-${name}`;
     await t.test(`${n}. ${name}`, async () => {
@@ -203,7 +207,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
         throw skipped;
       }
       try {
-        await fn();
+        await fn((what) => screenshot(page, `${slug}-${what}`));
       } catch (e) {
         failed = name;
         await screenshot(page, `${slug}-FAILED`).catch(() => undefined);
@@ -331,6 +335,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     }
   });
 
+  let messagingKpis: PanelView['kpis'] = {};
   await journeyStep('messaging analytics from the command palette', async () => {
     await startCommand(page, 'WABA Analytics: Messaging Analytics…');
     await pickItem(page, /^Which connection\?/, 'Demo (Vonage)');
@@ -347,6 +352,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assertChartDrawn(view);
     assertTable(view, data.points({ ...q, granularity: 'DAILY' }).length, isoDay(lastMonth.startMs));
     assert.deepEqual(view.columns, ['start', 'end', 'metric.sent', 'metric.delivered']);
+    messagingKpis = view.kpis;
   });
 
   await journeyStep('pricing analytics from the command palette', async () => {
@@ -373,6 +379,14 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assert.deepEqual(view.columns, ['start', 'end', 'dim.country', 'dim.pricing_category', 'metric.volume', 'metric.cost']);
   });
 
+  await journeyStep('go back to the messaging panel', async () => {
+    // Its document was dropped while hidden (no retainContextWhenHidden): it loads again and must show the same.
+    await clickTab(page, `Messaging analytics · ${ukWaba.name} · `);
+    const view = await readDrawnPanel(await panelFrame(page, `Messaging analytics · ${ukWaba.name} · `, 'result'));
+    assert.deepEqual(view.kpis, messagingKpis, 'the messaging panel shows other figures than before');
+    assertChartDrawn(view);
+  });
+
   // Template analytics on the WABA without insights: the panel explains, and offers to enable them.
   const templates = ['bestellbestaetigung', 'sommer_sale'].map((name) => {
     const tpl = euWaba.templates.find((x) => x.name === name);
@@ -397,13 +411,13 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assert.ok(view.insightsHelp && view.enableInsightsButton, 'the panel offers to enable insights');
   });
 
-  await journeyStep('enable insights through the confirmation', async () => {
+  await journeyStep('enable insights through the confirmation', async (snap) => {
     const frame = await panelFrame(page, templateTitle, 'error');
     await frame.locator('[data-action="enable-insights"]').click();
     const dialog = await waitForDialog(page, /Enable insights for “Acme Outdoor Europe”/);
     assert.match(dialog.text, /cannot be undone/, 'the confirmation says it is irreversible');
     assert.deepEqual([...dialog.buttons].sort(), ['Cancel', 'Enable Insights']);
-    await screenshot(page, 'workbench-enable-insights-confirmation');
+    await snap('dialog');
     await clickDialogButton(page, 'Enable Insights');
     const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
     const totals = data.totals(templateQuery);
@@ -431,10 +445,13 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     }
     assert.ok(proposed.startsWith(`${folder}/`) && proposed.endsWith('.json'), `the save dialog proposes ${proposed}, not a .json file in ${folder}`);
     await page.keyboard.press('Enter');
-    // The folder does not exist yet: the dialog asks to create it.
-    const asked = await waitForQuickInput(page, /does not exist/, 5_000).catch(() => undefined);
-    if (asked) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
-    await waitForFile(proposed, 'the exported JSON file', 20_000);
+    // The folder does not exist yet: the dialog asks whether to create it (OK).
+    for (const deadline = Date.now() + 30_000; !existsSync(proposed); ) {
+      const q = await quickInputState(page);
+      if (Date.now() > deadline) throw new Error(`${proposed} did not appear within 30 s (the quick input: ${q.visible ? `"${q.title}" ${q.message}` : 'closed'})`);
+      if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
+      await page.waitForTimeout(200);
+    }
     const exported = JSON.parse(readFileSync(proposed, 'utf8')) as {
       query: { kind: string; wabaId: string; from: string; to: string; templateIds: string[] };
       result: { kind: string; currency?: string; points: Array<{ metrics: Record<string, number> }> };
