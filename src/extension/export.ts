@@ -23,6 +23,8 @@ export interface TargetOptions {
   overwrite?: boolean;
   /** Do not open the file afterwards. */
   noOpen?: boolean;
+  /** Open it beside the current editor, keeping the focus (exports from a panel keep the panel in view). */
+  beside?: boolean;
 }
 
 function defaultFolder(): vscode.Uri | undefined {
@@ -80,7 +82,7 @@ async function write(uri: vscode.Uri, text: string, confirmed: boolean): Promise
 async function open(uri: vscode.Uri, options: TargetOptions): Promise<void> {
   if (options.noOpen) return;
   const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
+  await vscode.window.showTextDocument(doc, options.beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: false } : { preview: false });
 }
 
 export async function exportEntry(entry: RunEntry, format: 'json' | 'csv', options: TargetOptions = {}): Promise<vscode.Uri> {

@@ -168,8 +168,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
         accepts: acceptsFor(query.provider, query.kind),
       };
     },
-    exportEntry: (entry, format) => exportEntry(entry, format),
-    saveQuery: (query) => saveQueryFile(query, undefined),
+    exportEntry: (entry, format) => exportEntry(entry, format, { beside: true }),
+    saveQuery: (query) => saveQueryFile(query, undefined, { beside: true }),
     enableInsights: (connectionId, wabaId) => enableInsights(connectionId, wabaId),
   };
 

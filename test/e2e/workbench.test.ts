@@ -466,7 +466,8 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     for (const m of ['sent', 'delivered', 'read', 'clicked']) assert.equal(sum(m), totals[m], `the file's ${m} total`);
     assert.ok(Math.abs(sum('amount_spent') - totals.amount_spent!) < 1e-4 * exported.result.points.length + 1e-9, `the file's amount spent ${sum('amount_spent')} vs ${totals.amount_spent}`);
     assert.equal(exported.result.currency, euWaba.currency);
-    // The file opens in an editor.
+    // The panel stays in view and says where the file went; the file opens beside it.
+    await frame.locator('#status', { hasText: /Exported to waba-analytics\// }).waitFor({ timeout: 15_000 });
     await clickTab(page, basename(proposed));
   });
 
