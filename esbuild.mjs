@@ -1,8 +1,8 @@
-// Builds the three bundles (extension host, CLI, webview) and, with --tests, transpiles
+// Builds the bundles (extension host in two files, CLI, webview) and, with --tests, transpiles
 // src/ and test/ file by file into out-test/ for node's test runner.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -10,6 +10,8 @@ const watch = args.has('--watch');
 // --dist=DIR writes the bundles elsewhere than dist/ (the benchmark builds into a scratch folder).
 const distArg = process.argv.find((a) => a.startsWith('--dist='));
 const dist = distArg ? distArg.slice('--dist='.length) : 'dist';
+// --metafile writes what went into each bundle next to it (<bundle>.meta.json), for the benchmark's checks.
+const metafile = args.has('--metafile');
 
 function walk(dir, out = []) {
   if (!existsSync(dir)) return out;
@@ -21,17 +23,98 @@ function walk(dir, out = []) {
   return out;
 }
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', metafile };
+
+// ---- the extension host: dist/extension.js, and dist/core.js loaded on first use ----------------
+// Activation must not pay for what it does not use. The modules built on zod, undici and
+// @vonage/jwt (the query model, the HTTP client, the providers, the sandbox, the message schemas)
+// go to dist/core.js; dist/extension.js reaches them through small lazy stand-ins (getters that
+// require ./core.js the first time one of their exports is read). The other core modules (errors,
+// dates, concurrency, redaction...) stay in dist/extension.js, and dist/core.js takes them from it,
+// so there is one WabaError class and one secret registry.
+const ROOT = resolve('.');
+const srcPath = (f) => relative(join(ROOT, 'src'), f).split(sep).join('/');
+const HEAVY = /^(core\/(query|querySchemaJson|http|run)\.ts|protocol\.ts|providers\/.*|sandbox\/.*)$/;
+const isHeavy = (f) => HEAVY.test(srcPath(f));
+const isShared = (f) => /^core\/[^/]+\.ts$/.test(srcPath(f)) && !isHeavy(f);
+const sharedModules = existsSync('src/core') ? readdirSync('src/core').filter((n) => n.endsWith('.ts')).map((n) => join(ROOT, 'src/core', n)).filter(isShared) : [];
+const keyOf = (f) => srcPath(f).replace(/\.ts$/, '').replace(/\W/g, '_');
+const resolveTs = (dir, p) => {
+  const base = resolve(dir, p);
+  return [base, `${base}.ts`, join(base, 'index.ts')].find((c) => c.endsWith('.ts') && existsSync(c) && statSync(c).isFile());
+};
+/** Relative imports of matching source files go to a namespace of their own. */
+const redirect = (build, test, namespace) =>
+  build.onResolve({ filter: /^\./ }, (a) => {
+    if (a.namespace === namespace) return undefined;
+    const f = resolveTs(a.resolveDir, a.path);
+    return f && test(f, a.importer) ? { path: f, namespace } : undefined;
+  });
+
+const lazyCore = {
+  name: 'lazy-core',
+  setup(build) {
+    redirect(build, (f) => isHeavy(f), 'lazy-core');
+    build.onLoad({ filter: /.*/, namespace: 'lazy-core' }, async (a) => {
+      // The module's export names, from the module itself (watch mode rebuilds when it changes).
+      const scan = await esbuild.build({ entryPoints: [a.path], bundle: true, write: false, outdir: 'scan', format: 'esm', platform: 'node', packages: 'external', metafile: true, logLevel: 'silent' });
+      const names = Object.values(scan.metafile.outputs).find((o) => o.entryPoint)?.exports ?? [];
+      const getters = names.map((n) => `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`);
+      return {
+        loader: 'js',
+        resolveDir: ROOT,
+        watchFiles: Object.keys(scan.metafile.inputs).map((i) => resolve(i)),
+        contents: [`let m;`, `const load = () => (m ??= require('./core.js').${keyOf(a.path)});`, `Object.defineProperty(exports, '__esModule', { value: true });`, ...getters].join('\n'),
+      };
+    });
+  },
+};
+const sharedCore = {
+  name: 'shared-core',
+  setup(build) {
+    redirect(build, (f) => isShared(f), 'shared-core');
+    build.onLoad({ filter: /.*/, namespace: 'shared-core' }, (a) => ({ loader: 'js', contents: `module.exports = require('./extension.js').__shared_${keyOf(a.path)};` }));
+  },
+};
+const heavyEntries = ['core/query.ts', 'core/run.ts', 'core/http.ts', 'core/querySchemaJson.ts', 'protocol.ts', 'providers/registry.ts', 'sandbox/index.ts']
+  .map((f) => join(ROOT, 'src', f))
+  .filter((f) => existsSync(f));
+const virtualEntry = (name, contents) => ({
+  name: `entry-${name}`,
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: 'entry' }));
+    build.onLoad({ filter: /.*/, namespace: 'entry' }, () => ({ loader: 'ts', resolveDir: ROOT, contents }));
+  },
+});
 
 const builds = [
   {
     ...common,
-    entryPoints: ['src/extension/extension.ts'],
-    outfile: `${dist}/extension.js`,
+    entryPoints: [{ in: 'waba-extension-entry', out: 'extension' }],
+    source: 'src/extension/extension.ts',
+    outdir: dist,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    external: ['vscode', './core.js'],
+    plugins: [
+      virtualEntry(
+        'waba-extension-entry',
+        [`export * from './src/extension/extension';`, ...sharedModules.map((f) => `export * as __shared_${keyOf(f)} from ${JSON.stringify(f)};`)].join('\n'),
+      ),
+      lazyCore,
+    ],
+  },
+  {
+    ...common,
+    entryPoints: [{ in: 'waba-core-entry', out: 'core' }],
+    source: 'src/extension/extension.ts',
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['./extension.js'],
+    plugins: [virtualEntry('waba-core-entry', heavyEntries.map((f) => `export * as ${keyOf(f)} from ${JSON.stringify(f)};`).join('\n')), sharedCore],
   },
   {
     ...common,
@@ -50,7 +133,9 @@ const builds = [
     format: 'esm',
     target: 'es2022',
   },
-].filter((b) => existsSync(b.entryPoints[0]));
+]
+  .filter((b) => existsSync(b.source ?? b.entryPoints[0]))
+  .map(({ source: _source, ...b }) => b);
 
 const outArg = process.argv.find((a) => a.startsWith('--out='));
 if (args.has('--tests')) {
@@ -70,5 +155,13 @@ if (args.has('--tests')) {
 } else if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all(
+    builds.map(async (b) => {
+      const r = await esbuild.build(b);
+      if (!r.metafile) return;
+      for (const [file, out] of Object.entries(r.metafile.outputs)) {
+        if (file.endsWith('.js')) writeFileSync(join(dist, `${basename(file, '.js')}.meta.json`), JSON.stringify({ bytes: out.bytes, inputs: Object.keys(out.inputs) }, null, 1));
+      }
+    }),
+  );
 }

@@ -175,7 +175,7 @@ async function peakHeap<T>(fn: (sample: () => void) => Promise<T>): Promise<{ va
 }
 
 /** The columnar result as one file: a JSON header, then every typed array's bytes. */
-function writeColumns(file: string, c: ColumnarResult): number {
+function writeColumns(file: string, c: ColumnarResult, query: QueryInput): number {
   const buffers: Buffer[] = [];
   let offset = 0;
   const column = (a: unknown) => {
@@ -187,6 +187,7 @@ function writeColumns(file: string, c: ColumnarResult): number {
   };
   const header = {
     ...c,
+    query,
     starts: column(c.starts),
     ends: column(c.ends),
     dims: Object.fromEntries(Object.entries(c.dims).map(([k, d]) => [k, { values: d.values, codes: column(d.codes) }])),
@@ -281,7 +282,7 @@ async function main(): Promise<void> {
       tCols.push(performance.now() - t0);
     }
     const payloadBytes = bytesOfColumns(columns!);
-    writeColumns(arg('columns'), columns!);
+    writeColumns(arg('columns'), columns!, bigQuery);
     kept = undefined;
 
     // ---- planning: windows sized to whole pages (now) vs one cursor chain vs the former 30-day

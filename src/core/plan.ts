@@ -60,16 +60,11 @@ export function planQuery(resolved: ResolvedQuery, caps: KindCapabilities): Quer
   return units;
 }
 
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
-
 /** Where a paged answer's range is cut after its first page: see `splitByPages`. */
 export interface PageSplit {
   /** The first page's points starting before this are kept; the windows cover the rest. */
   keepBeforeMs: number;
-  /** Consecutive windows from keepBeforeMs to the unit's end, each but the last a whole number of pages. */
+  /** Consecutive windows from keepBeforeMs to the unit's end. */
   windows: Window[];
 }
 
@@ -88,15 +83,14 @@ export interface SplitOptions {
  *
  * An answer lists every bucket's points in time order, the same number G per bucket; a page holds
  * S points. The first page (`starts`: its points' start instants, in order, S of them) tells G and
- * S. Its last bucket may continue on the next page, so only the buckets before it are kept; the
- * rest of the range becomes windows whose lengths are multiples of S / gcd(S, G) buckets, which
- * hold whole pages: no window ends on a partly empty page, except the last one.
+ * S, hence how many requests one chain needs for the whole range: ceil(N / S). Its last bucket may
+ * continue on the next page, so only the buckets before it are kept; the rest of the range becomes
+ * windows, each ending on a page as full as can be (a window of n buckets takes ceil(nG / S)
+ * requests), chosen so that all of them together take no more requests than the chain would.
  *
- * Undefined (follow the one cursor chain) when the page does not look like that (not in time
- * order, a gap, buckets of different sizes), when cutting would cost a request more than the one
- * chain (the chain's last page has less room than the kept page's partial bucket), or when there
- * is not enough left to share. Windows are always asked as windows, so an answer that is not as
- * regular as it looked costs a partly empty page, never a point.
+ * Undefined (follow the one chain) when the page does not look like that (not in time order, a
+ * gap, buckets of different sizes), or when no cut keeps to the chain's count. Windows are always
+ * asked as windows, so an answer less regular than it looked costs a partly empty page, never a point.
  */
 export function splitByPages(unit: Window, starts: readonly number[], options: SplitOptions): PageSplit | undefined {
   const S = starts.length;
@@ -120,21 +114,35 @@ export function splitByPages(unit: Window, starts: readonly number[], options: S
   const last = bucket - 1;
   const total = Math.ceil((unit.endMs - unit.startMs) / b);
   const remaining = total - last;
-  if (remaining <= 0) return undefined;
-  if (1 + Math.ceil((remaining * G) / S) > Math.ceil((total * G) / S)) return undefined;
-  const block = S / gcd(S, G);
-  const blocks = Math.floor(remaining / block);
-  const count = Math.min(Math.max(1, Math.floor(options.maxWindows)), blocks + (remaining % block ? 1 : 0));
-  if (count < 2) return undefined;
-  const cuts = [last];
-  for (let w = 1; w < count; w++) {
-    const cut = last + Math.round((w * remaining) / count / block) * block;
-    if (cut > cuts[cuts.length - 1]! && cut < total) cuts.push(cut);
+  // Requests of a window of n buckets, and the room its last page leaves.
+  const requests = (n: number) => Math.ceil((n * G) / S);
+  const waste = (n: number) => requests(n) * S - n * G;
+  const budget = requests(total) - 1;
+  for (let count = Math.min(Math.floor(options.maxWindows), remaining); count >= 2; count--) {
+    const sizes: number[] = [];
+    let left = remaining;
+    for (let w = 0; w < count - 1; w++) {
+      // Near an even share, the size whose last page is fullest (then the nearest to the share).
+      const share = left / (count - w);
+      let best = 0;
+      for (let n = Math.max(1, Math.floor(share / 2)); n <= Math.min(left - (count - w - 1), Math.ceil((share * 3) / 2)); n++) {
+        if (!best || waste(n) < waste(best) || (waste(n) === waste(best) && Math.abs(n - share) < Math.abs(best - share))) best = n;
+      }
+      if (!best) break;
+      sizes.push(best);
+      left -= best;
+    }
+    if (sizes.length !== count - 1 || left < 1) continue;
+    sizes.push(left);
+    if (sizes.reduce((sum, n) => sum + requests(n), 0) > budget) continue;
+    const at = (k: number) => unit.startMs + k * b;
+    const windows: Window[] = [];
+    let k = last;
+    for (const n of sizes) {
+      windows.push({ startMs: at(k), endMs: k + n >= total ? unit.endMs : at(k + n) });
+      k += n;
+    }
+    return { keepBeforeMs: at(last), windows };
   }
-  if (cuts.length < 2) return undefined;
-  const at = (k: number) => unit.startMs + k * b;
-  return {
-    keepBeforeMs: at(last),
-    windows: cuts.map((k, n) => ({ startMs: at(k), endMs: n + 1 < cuts.length ? at(cuts[n + 1]!) : unit.endMs })),
-  };
+  return undefined;
 }

@@ -373,6 +373,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
         ? { provider: 'meta', accessToken: await ask({ title: `Edit "${c.meta.label}"`, prompt: 'New access token', password: true, validateInput: required('The token') }) }
         : await askVonageSecret(`Edit "${c.meta.label}"`, previous);
     await store.setSecret(c.meta.id, secret);
+    // New credentials may reach another account: nothing cached under the old ones is reused.
+    queries.cache.clear(c.meta.id);
     tree.refresh(c);
   });
   registerCommand(context, 'wabaAnalytics.renameConnection', 'Rename connection', async (node: ConnectionNode) => {

@@ -47,7 +47,9 @@ export class QueryService {
     if (!meta) throw new Error('That connection no longer exists.');
     const settings = readSettings();
     this.cache.setTtl(settings.cacheTtlMs);
-    const cached = options.force ? undefined : this.cache.get(connectionId, query);
+    const keepRaw = vscode.workspace.getConfiguration('wabaAnalytics').get<boolean>('export.includeRawResponses', false);
+    // A run kept without its raw bodies does not answer when exports are to include them.
+    const cached = options.force ? undefined : this.cache.get(connectionId, query, { needRaw: keepRaw });
     if (cached) {
       log.info(`${queryTitle(query)}: answered from the cache (no request sent)`);
       const entry: RunEntry = { connectionId, connectionLabel: meta.label, query, run: cached, fetchedAt: new Date().toISOString(), fromCache: true };
@@ -68,7 +70,7 @@ export class QueryService {
             waba: this.waba(connectionId, query.wabaId),
             concurrency: settings.concurrency,
             allowPartial: true,
-            keepRaw: vscode.workspace.getConfiguration('wabaAnalytics').get<boolean>('export.includeRawResponses', false),
+            keepRaw,
             onProgress: (done, total) => {
               const pct = total ? (done / total) * 100 : 0;
               progress.report({ message: `${done} of ${total} request groups`, increment: pct - last });

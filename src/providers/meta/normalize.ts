@@ -67,7 +67,6 @@ const FIELD_METRICS = ['sent', 'delivered', 'read', 'volume', 'cost', 'conversat
  * memory of a string per point. Bounded; cleared when full.
  */
 const isoCache = new Map<string | number, string>();
-const valueCache = new Map<string, string>();
 const CACHE_MAX = 50_000;
 
 /** ISO of an API time; undefined when it is not one. */
@@ -89,71 +88,201 @@ function iso(value: string | number): string {
   return isoOf(value)!;
 }
 
-function shared(value: string): string {
-  let out = valueCache.get(value);
-  if (out === undefined) {
-    if (valueCache.size >= CACHE_MAX) valueCache.clear();
-    valueCache.set(value, value);
-    out = value;
+type FieldDim = (typeof FIELD_DIMS)[number];
+
+/**
+ * The dimension values of points, shared: one (frozen) `dims` object per combination of values,
+ * with the warnings its values bring (an unknown value, FREE_ENTRY). A HALF_HOUR answer repeats
+ * each combination once per half-hour, so this saves an object and its strings per point. A tree
+ * with one level per FIELD_DIMS entry, keyed by the value as the API wrote it; bounded.
+ */
+interface DimsNode {
+  dims: Readonly<Record<string, string>>;
+  warnings: readonly string[];
+  values: Map<string, DimsNode>;
+  absent?: DimsNode;
+}
+const newRoot = (): DimsNode => ({ dims: Object.freeze({}), warnings: [], values: new Map() });
+let dimsRoot = newRoot();
+let dimsNodes = 0;
+
+function dimsChild(node: DimsNode, d: FieldDim, v: string): DimsNode {
+  let child = node.values.get(v);
+  if (child === undefined) {
+    const found = new Warnings();
+    for (const m of node.warnings) found.add(m);
+    found.dim(d, v);
+    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') found.add(FREE_ENTRY_NOTE);
+    child = { dims: Object.freeze({ ...node.dims, [d]: v }), warnings: found.list(), values: new Map() };
+    node.values.set(v, child);
+    dimsNodes++;
   }
-  return out;
+  return child;
+}
+
+/** The node of a point whose dimension `FIELD_DIMS[i]` is `values[i]` (a string, a number, or absent); null for another type. */
+function dimsNode(values: readonly unknown[]): DimsNode | null {
+  if (dimsNodes > CACHE_MAX) {
+    dimsRoot = newRoot();
+    dimsNodes = 0;
+  }
+  let node = dimsRoot;
+  for (let i = 0; i < FIELD_DIMS.length; i++) {
+    const v = values[i];
+    if (v === undefined || v === null || v === '') {
+      if (!node.absent) {
+        node.absent = { dims: node.dims, warnings: node.warnings, values: new Map() };
+        dimsNodes++;
+      }
+      node = node.absent;
+    } else if (typeof v === 'string') {
+      node = dimsChild(node, FIELD_DIMS[i]!, v);
+    } else if (typeof v === 'number') {
+      node = dimsChild(node, FIELD_DIMS[i]!, String(v));
+    } else {
+      return null;
+    }
+  }
+  return node;
+}
+
+function addWarnings(node: DimsNode, w: Warnings): void {
+  for (let i = 0; i < node.warnings.length; i++) w.add(node.warnings[i]!);
 }
 
 function fieldPoint(p: FieldPoint, w: Warnings): Point {
-  const dims: Record<string, string> = {};
-  for (const d of FIELD_DIMS) {
-    const v = p[d];
-    if (v === undefined || v === '') continue;
-    dims[d] = shared(w.dim(d, v));
-    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') w.add(FREE_ENTRY_NOTE);
-  }
+  const node = dimsNode(FIELD_DIMS.map((d) => p[d]))!;
+  addWarnings(node, w);
+  const dims = node.dims;
   const metrics: Record<string, number> = {};
   for (const m of FIELD_METRICS) {
     const v = p[m];
     if (v !== undefined && Number.isFinite(v)) metrics[m] = v;
   }
-  return { start: iso(p.start), end: iso(p.end), dims, metrics };
+  return { start: iso(p.start), end: iso(p.end), dims: dims as Record<string, string>, metrics };
+}
+
+/** A raw metric: undefined when absent or not finite, null when not a number (a string goes through the schema). */
+function rawMetric(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number') return null;
+  return Number.isFinite(v) ? v : undefined;
+}
+
+interface RawFieldPoint {
+  start?: unknown;
+  end?: unknown;
+  phone_number?: unknown;
+  country?: unknown;
+  tier?: unknown;
+  pricing_category?: unknown;
+  pricing_type?: unknown;
+  conversation_category?: unknown;
+  conversation_type?: unknown;
+  conversation_direction?: unknown;
+  sent?: unknown;
+  delivered?: unknown;
+  read?: unknown;
+  volume?: unknown;
+  cost?: unknown;
+  conversation?: unknown;
+}
+
+const scratch: unknown[] = new Array(FIELD_DIMS.length);
+
+/** The dims node of a raw point (null when a dimension has a type the schema refuses). */
+function rawDimsNode(p: RawFieldPoint): DimsNode | null {
+  scratch[0] = p.phone_number;
+  scratch[1] = p.country;
+  scratch[2] = p.tier;
+  scratch[3] = p.pricing_category;
+  scratch[4] = p.pricing_type;
+  scratch[5] = p.conversation_category;
+  scratch[6] = p.conversation_type;
+  scratch[7] = p.conversation_direction;
+  return dimsNode(scratch);
+}
+
+/** Whether two raw points have the same dimension values. */
+function sameDims(a: RawFieldPoint, b: RawFieldPoint): boolean {
+  return (
+    a.phone_number === b.phone_number &&
+    a.country === b.country &&
+    a.tier === b.tier &&
+    a.pricing_category === b.pricing_category &&
+    a.pricing_type === b.pricing_type &&
+    a.conversation_category === b.conversation_category &&
+    a.conversation_type === b.conversation_type &&
+    a.conversation_direction === b.conversation_direction
+  );
 }
 
 /**
  * The same as `fieldPoint(FieldPointSchema.parse(raw))` for the usual point (times, string or
- * number dimensions, number metrics), without building the intermediate object; undefined for
- * anything else, which then goes through the schema (numbers as strings, or an error naming the path).
+ * number dimensions, number metrics) whose dims node is known, without building the intermediate
+ * object; undefined for anything else, which then goes through the schema (numbers as strings, or
+ * an error naming the path). Written out field by field: this runs once per point of answers of
+ * hundreds of thousands.
  */
-function fastFieldPoint(raw: unknown, w: Warnings): Point | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const p = raw as Record<string, unknown>;
+function fastFieldPoint(p: RawFieldPoint, node: DimsNode, w: Warnings): Point | undefined {
   const start = isoOf(p.start);
   const end = isoOf(p.end);
   if (start === undefined || end === undefined) return undefined;
-  const dims: Record<string, string> = {};
-  for (const d of FIELD_DIMS) {
-    const v = p[d];
-    if (v === undefined || v === null || v === '') continue;
-    if (typeof v !== 'string') {
-      if (typeof v !== 'number') return undefined;
-      dims[d] = shared(w.dim(d, String(v)));
-      continue;
-    }
-    dims[d] = shared(w.dim(d, v));
-    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') w.add(FREE_ENTRY_NOTE);
-  }
+  const sent = rawMetric(p.sent);
+  const delivered = rawMetric(p.delivered);
+  const read = rawMetric(p.read);
+  const volume = rawMetric(p.volume);
+  const cost = rawMetric(p.cost);
+  const conversation = rawMetric(p.conversation);
+  if (sent === null || delivered === null || read === null || volume === null || cost === null || conversation === null) return undefined;
+  // Keys in FIELD_METRICS order, as fieldPoint writes them.
   const metrics: Record<string, number> = {};
-  for (const m of FIELD_METRICS) {
-    const v = p[m];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number') return undefined;
-    if (Number.isFinite(v)) metrics[m] = v;
-  }
-  return { start, end, dims, metrics };
+  if (sent !== undefined) metrics.sent = sent;
+  if (delivered !== undefined) metrics.delivered = delivered;
+  if (read !== undefined) metrics.read = read;
+  if (volume !== undefined) metrics.volume = volume;
+  if (cost !== undefined) metrics.cost = cost;
+  if (conversation !== undefined) metrics.conversation = conversation;
+  addWarnings(node, w);
+  return { start, end, dims: node.dims as Record<string, string>, metrics };
 }
 
-/** Every point of a `data_points` array, `path` naming it from the body's root (for errors). */
+/** A point's raw object and dims node, by its position in its bucket. */
+interface Row {
+  raw: RawFieldPoint;
+  node: DimsNode;
+}
+
+/**
+ * Every point of a `data_points` array, `path` naming it from the body's root (for errors). The
+ * k-th point of a bucket mostly has the dimension values of the k-th point of the bucket before:
+ * compared first, they need no lookup.
+ */
 function fieldPoints(list: readonly unknown[] | null | undefined, w: Warnings, endpoint: string, path: PropertyKey[], out: Point[]): void {
   if (!list) return;
+  const rows: Row[] = [];
+  let bucket: unknown;
+  let k = 0;
   for (let j = 0; j < list.length; j++) {
     const raw = list[j];
-    let point = fastFieldPoint(raw, w);
+    let point: Point | undefined;
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const p = raw as RawFieldPoint;
+      if (p.start !== bucket) {
+        bucket = p.start;
+        k = 0;
+      }
+      const row = rows[k];
+      let node: DimsNode | null;
+      if (row !== undefined && sameDims(p, row.raw)) {
+        node = row.node;
+      } else {
+        node = rawDimsNode(p);
+        if (node) rows[k] = { raw: p, node };
+      }
+      k++;
+      if (node) point = fastFieldPoint(p, node, w);
+    }
     if (!point) {
       const r = FieldPointSchema.safeParse(raw);
       if (!r.success) {
@@ -166,14 +295,6 @@ function fieldPoints(list: readonly unknown[] | null | undefined, w: Warnings, e
   }
 }
 
-/**
- * Template points. `clicked` becomes `clicks` (every entry, as given) plus the metric `clicked`:
- * the sum of the counts of every entry except `unique_url_button` (and any other `unique_*`
- * type), because unique clicks count people, not clicks, and are already inside `url_button`'s
- * count; adding them would count a click twice. When the only entries are unique ones, they are
- * still reported in `clicks`, but the `clicked` metric stays absent (the click total is unknown).
- * `cost` becomes the metrics amount_spent, cost_per_delivered, cost_per_url_button_click.
- */
 function templatePoint(p: TemplatePoint, w: Warnings): Point {
   const metrics: Record<string, number> = {};
   for (const m of ['sent', 'delivered', 'read'] as const) {

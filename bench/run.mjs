@@ -1,0 +1,245 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark of the extension in one run; prints a table of figures and
+// ratios and writes the same figures to bench/results.json.
+//
+//   1. the query pipeline (fetch -> validate -> normalize -> result) against its floor (the same
+//      pages, the same client, JSON.parse only), peak heap, the webview payload   bench/pipeline.ts
+//   2. API calls of typical queries against the minimum the API's limits allow; the query cache
+//   3. the panel's chart (the real webview bundle) against chart.js defaults       bench/chart/run.mjs
+//   4. start-up (load dist/extension.js + activate()) and the sizes of the bundles and the .vsix
+//
+// Comparisons are ratios of two things measured alternately in the same run, medians of several
+// runs. The sandbox runs in a child process on 127.0.0.1 with a fixed clock.
+//
+//   node bench/run.mjs [--runs=N] [--only=pipeline,chart,startup] [--out=FILE]
+import * as esbuild from 'esbuild';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, runChartBench } from './chart/run.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const arg = (name, fallback) => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : fallback;
+};
+const RUNS = Number(arg('runs', '5'));
+const only = new Set((arg('only', 'pipeline,chart,startup') ?? '').split(','));
+const outFile = arg('out', join(here, 'results.json'));
+const log = (m) => process.stderr.write(`[bench] ${m}\n`);
+const round = (x, d = 0) => Number(x.toFixed(d));
+const kb = (bytes) => round(bytes / 1024, 1);
+
+const scratch = mkdtempSync(join(tmpdir(), 'waba-bench-'));
+const started = Date.now();
+const results = {
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', platform: `${process.platform} ${process.arch}` },
+};
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, ...options });
+  if (r.status !== 0) throw new Error(`${relative(root, args[0] ?? cmd)} failed (${r.status ?? r.signal})`);
+  return r.stdout;
+}
+
+try {
+  // ---- the bundles, as shipped (production) ----------------------------------------------------
+  const ext = join(scratch, 'extension');
+  const dist = join(ext, 'dist');
+  log('building the production bundles (node esbuild.mjs --production --metafile)');
+  run(process.execPath, ['esbuild.mjs', '--production', '--metafile', `--dist=${dist}`]);
+
+  // ---- 1 and 2: pipeline and API calls ---------------------------------------------------------
+  const resultBin = join(scratch, 'result.bin');
+  if (only.has('pipeline')) {
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: { pipeline: 'bench/pipeline.ts', 'sandbox-child': 'bench/sandbox-child.ts' },
+      outdir: scratch,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      logLevel: 'warning',
+    });
+    const out = join(scratch, 'pipeline.json');
+    log(`pipeline and API calls (${RUNS} alternating runs)`);
+    run(process.execPath, [
+      '--expose-gc',
+      '--require',
+      join(here, 'vscode-stub.cjs'),
+      join(scratch, 'pipeline.js'),
+      `--child=${join(scratch, 'sandbox-child.js')}`,
+      `--out=${out}`,
+      `--columns=${resultBin}`,
+      `--runs=${RUNS}`,
+    ]);
+    Object.assign(results, JSON.parse(readFileSync(out, 'utf8')));
+  }
+
+  // ---- 3: the chart ----------------------------------------------------------------------------
+  if (only.has('chart')) {
+    log('chart: the real webview bundle against chart.js defaults, headless Chromium');
+    results.chart = await runChartBench({
+      webviewJs: join(dist, 'webview.js'),
+      resultBin: existsSync(resultBin) ? resultBin : undefined,
+      runs: RUNS,
+      bigRuns: Math.max(3, RUNS - 2),
+      log,
+    });
+  }
+
+  // ---- 4: start-up and sizes -------------------------------------------------------------------
+  if (only.has('startup')) {
+    // The former single-file bundle, for comparison.
+    const single = join(scratch, 'single');
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: ['src/extension/extension.ts'],
+      outfile: join(single, 'extension.js'),
+      bundle: true,
+      minify: true,
+      legalComments: 'none',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      logLevel: 'warning',
+    });
+    const probe = (file) => JSON.parse(run(process.execPath, [join(here, 'startup.cjs'), file]));
+    const startupRuns = Math.max(9, RUNS * 2 + 1);
+    const times = { split: [], single: [], activate: [], core: [] };
+    let coreLoaded = false;
+    log(`start-up: ${startupRuns} fresh processes each, alternating`);
+    probe(join(dist, 'extension.js'));
+    for (let r = 0; r < startupRuns; r++) {
+      for (const which of r % 2 ? ['single', 'split'] : ['split', 'single']) {
+        const t = probe(join(which === 'split' ? dist : single, 'extension.js'));
+        times[which].push(t.loadMs + t.activateMs);
+        if (which === 'split') {
+          times.activate.push(t.activateMs);
+          times.core.push(t.coreLoadMs);
+          coreLoaded ||= t.coreLoaded;
+        }
+      }
+    }
+    const smoke = JSON.parse(run(process.execPath, [join(here, 'startup.cjs'), join(dist, 'extension.js'), '--smoke']));
+
+    // Sizes, and the .vsix as vsce packs it (.vscodeignore), from a staging copy of the project.
+    const stage = join(scratch, 'stage');
+    mkdirSync(stage);
+    for (const f of ['package.json', '.vscodeignore', 'README.md', 'LICENSE']) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(stage, f));
+    for (const d of ['media', 'schemas']) if (existsSync(join(root, d))) cpSync(join(root, d), join(stage, d), { recursive: true });
+    cpSync(dist, join(stage, 'dist'), { recursive: true });
+    const vsix = join(scratch, 'waba-analytics.vsix');
+    execFileSync(process.execPath, [join(root, 'scripts/e2e/package.mjs'), '--project', stage, '--out', vsix, '--no-build'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const vsixFiles = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n');
+
+    const meta = (name) => JSON.parse(readFileSync(join(dist, `${name}.meta.json`), 'utf8')).inputs;
+    const coreInWebview = meta('webview').filter((f) => /(^|:|\/)src\/(core|providers|sandbox)\/|node_modules\/(undici|@vonage)|node_modules\/zod\/v4\/classic/.test(f));
+    const chartInExtension = [...meta('extension'), ...meta('core')].filter((f) => f.includes('node_modules/chart.js'));
+    const heavyInExtension = meta('extension').filter((f) => /node_modules\/(zod|undici|@vonage)/.test(f));
+    results.startup = {
+      runs: startupRuns,
+      loadAndActivateMs: round(median(times.split), 1),
+      activateMs: round(median(times.activate), 1),
+      singleFileLoadAndActivateMs: round(median(times.single), 1),
+      ratioSingleToSplit: round(median(times.single) / median(times.split), 1),
+      coreLoadedByActivate: coreLoaded,
+      firstUseCoreLoadMs: round(median(times.core), 1),
+      smoke,
+    };
+    results.sizes = {
+      extensionJsKB: kb(statSync(join(dist, 'extension.js')).size),
+      coreJsKB: kb(statSync(join(dist, 'core.js')).size),
+      webviewJsKB: kb(statSync(join(dist, 'webview.js')).size),
+      singleFileExtensionJsKB: kb(statSync(join(single, 'extension.js')).size),
+      vsixKB: kb(statSync(vsix).size),
+      vsixFiles,
+      webviewCarriesCore: coreInWebview,
+      extensionCarriesChartJs: chartInExtension,
+      extensionJsCarriesZodUndiciJwt: heavyInExtension,
+    };
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+// ---- targets and the table -----------------------------------------------------------------------
+const targets = [];
+const target = (part, what, value, goal, met) => targets.push({ part, what, value, target: goal, met });
+const p = results.pipeline;
+if (p) target(1, 'pipeline time / floor', `${p.ratio}×`, '≤ 1.5×', p.ratio <= 1.5);
+for (const q of results.calls?.queries ?? []) target(2, `requests / minimum: ${q.name}`, `${q.sent} / ${q.minimum} = ${q.ratio.toFixed(2)}`, '1.00', q.ratio === 1);
+if (results.calls) {
+  const repeat = results.calls.queries.every((q) => q.repeatSent === 0 && q.repeatFromCache);
+  target(2, 'same query again: requests', repeat ? '0' : 'some', '0', repeat);
+}
+const c = results.chart;
+if (c?.pipelineResult) target(3, 'chart.js defaults / panel (pipeline result)', `${c.pipelineResult.ratio}×`, '≥ 3×', c.pipelineResult.ratio >= 3);
+if (c?.series12x4320) target(3, 'chart.js defaults / panel (12 × 4,320)', `${c.series12x4320.ratio}×`, '≥ 3×', c.series12x4320.ratio >= 3);
+const s = results.startup;
+if (s) target(4, 'load + activate()', `${s.loadAndActivateMs} ms`, '< 20 ms', s.loadAndActivateMs < 20);
+const z = results.sizes;
+if (z) {
+  target(4, 'webview bundle carries no core', z.webviewCarriesCore.length ? z.webviewCarriesCore.join(', ') : 'none', 'none', z.webviewCarriesCore.length === 0);
+  target(4, 'extension bundles carry no chart.js', z.extensionCarriesChartJs.length ? 'chart.js' : 'none', 'none', z.extensionCarriesChartJs.length === 0);
+}
+results.targets = targets;
+results.benchSeconds = round((Date.now() - started) / 1000);
+writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+
+const rows = [];
+const row = (part, what, value, goal = '') => rows.push([String(part), what, value, goal]);
+if (p) {
+  row(1, `Pipeline, ${p.points.toLocaleString('en-US')} points, ${p.requests} requests`, `${p.fullMs} ms`);
+  row(1, 'Floor: same pages, same client, JSON.parse only', `${p.floorMs} ms`);
+  row(1, 'Pipeline / floor', `${p.ratio}×`, '≤ 1.5×');
+  row(1, 'Peak heap during the query (floor: ' + p.floorPeakHeapMB + ' MB)', `${p.peakHeapMB} MB`);
+  row(1, 'Heap kept by the result', `${p.resultHeapMB} MB`);
+  row(1, `Result -> webview columns (toColumns), ${p.payloadMB} MB of typed arrays`, `${p.toColumnsMs} ms`);
+  const plans = { pageWindows: 'windows sized to whole pages (now)', oneChain: 'one cursor chain', days30Windows: '30-day windows (before)' };
+  for (const [k, v] of Object.entries(p.planning)) {
+    const [plan, latency] = k.split('@');
+    row(1, `Planning, +${latency.replace('ms', ' ms')} a request: ${plans[plan] ?? plan}`, `${v.ms} ms, ${v.requests} req`);
+  }
+}
+for (const q of results.calls?.queries ?? []) {
+  row(2, `${q.name}: sent / minimum`, `${q.sent} / ${q.minimum} = ${q.ratio.toFixed(2)}`, '1.00');
+  row(2, `  again (cache) / after Refresh / without WABA details`, `${q.repeatSent} / ${q.afterRefreshSent} / ${q.withoutWabaDetailsSent}`, '0 / - / -');
+}
+if (c) {
+  for (const [key, name] of [
+    ['pipelineResult', 'pipeline result'],
+    ['series12x4320', '12 series × 4,320 points'],
+  ]) {
+    const x = c[key];
+    if (!x) continue;
+    row(3, `Chart, ${name}: panel (${x.panelSeries} series, whole panel)`, `${x.panelDrawnMs} ms`);
+    row(3, `Chart, ${name}: chart.js defaults (${x.defaultsSeries} series)`, `${x.defaultsDrawnMs} ms`);
+    row(3, `Chart, ${name}: defaults / panel`, `${x.ratio}×`, '≥ 3×');
+  }
+}
+if (s) {
+  row(4, 'Load dist/extension.js + activate()', `${s.loadAndActivateMs} ms`, '< 20 ms');
+  row(4, `  the former single file (${z?.singleFileExtensionJsKB ?? '?'} KB)`, `${s.singleFileLoadAndActivateMs} ms (${s.ratioSingleToSplit}×)`);
+  row(4, 'First query: loading dist/core.js', `${s.firstUseCoreLoadMs} ms`);
+}
+if (z) {
+  row(4, 'dist/extension.js / dist/core.js / dist/webview.js', `${z.extensionJsKB} / ${z.coreJsKB} / ${z.webviewJsKB} KB`);
+  row(4, '.vsix', `${z.vsixKB} KB`);
+  row(4, 'Webview carries the core / extension carries chart.js', `${z.webviewCarriesCore.length ? 'yes' : 'no'} / ${z.extensionCarriesChartJs.length ? 'yes' : 'no'}`, 'no / no');
+}
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['Part', 'Measure', 'Figure', 'Target'][i].length));
+const line = (r) => r.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+console.log(`\nWABA Analytics benchmarks, ${results.date.slice(0, 16).replace('T', ' ')} UTC, node ${results.machine.node}, ${results.machine.cpus} CPUs\n`);
+console.log(line(['Part', 'Measure', 'Figure', 'Target']));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+const missed = targets.filter((t) => !t.met);
+console.log(`\n${targets.length - missed.length} of ${targets.length} targets met${missed.length ? `; missed: ${missed.map((t) => `${t.what} (${t.value}, target ${t.target})`).join('; ')}` : ''}. ${results.benchSeconds} s. Figures in ${relative(process.cwd(), outFile) || outFile}.`);
