@@ -82,17 +82,24 @@ async function fetchPaged(provider: Provider, unit: QueryUnit, options: FetchOpt
   return combine([first, ...parts], [{ startMs: unit.startMs, endMs: split.keepBeforeMs }, ...split.windows], parse);
 }
 
-/** Results of consecutive parts of one unit as one: each part's points inside its bounds. */
-function combine(parts: UnitResult[], bounds: Array<{ startMs: number; endMs: number }>, start: (p: Point) => number): UnitResult {
+/**
+ * Results of consecutive parts as one: with `bounds`, each part keeps only the points whose start
+ * lies inside its bounds (so nothing is doubled or dropped at window edges); without, all points.
+ */
+function combine(parts: UnitResult[], bounds: Array<{ startMs: number; endMs: number }> | undefined, start: (p: Point) => number): UnitResult {
   const points: Point[] = [];
   const warnings = new Set<string>();
   const raw: unknown[] = [];
   let requests = 0;
   parts.forEach((r, i) => {
-    const { startMs, endMs } = bounds[Math.min(i, bounds.length - 1)]!;
-    for (const p of r.points) {
-      const t = start(p);
-      if (t >= startMs && t < endMs) points.push(p);
+    if (!bounds) {
+      for (const p of r.points) points.push(p);
+    } else {
+      const { startMs, endMs } = bounds[Math.min(i, bounds.length - 1)]!;
+      for (const p of r.points) {
+        const t = start(p);
+        if (t >= startMs && t < endMs) points.push(p);
+      }
     }
     for (const w of r.warnings) warnings.add(w);
     if (r.raw) raw.push(...r.raw);
@@ -133,29 +140,17 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
   if (failures.length === units.length && failures[0]) throw failures[0].error;
 
   const multiWindow = new Set(units.map((u) => u.startMs)).size > 1;
-  const pointStartMs = startParser();
-  const points: Point[] = [];
-  const warnings = new Set(resolved.warnings);
-  const raw: unknown[] = [];
-  let timezone: string | undefined;
-  let currency: string | undefined;
-  for (let i = 0; i < units.length; i++) {
-    const r = results[i];
-    if (!r) continue;
-    const u = units[i]!;
-    for (const w of r.warnings) warnings.add(w);
-    if (r.raw) raw.push(...r.raw);
-    timezone ??= r.timezone;
-    currency ??= r.currency;
-    if (multiWindow) {
-      for (const p of r.points) {
-        const t = pointStartMs(p);
-        if (t >= u.startMs && t < u.endMs) points.push(p);
-      }
-    } else {
-      for (const p of r.points) points.push(p);
-    }
-  }
+  const fetched = units.flatMap((u, i) => (results[i] ? [{ unit: u, result: results[i]! }] : []));
+  const merged = combine(
+    fetched.map((f) => f.result),
+    multiWindow ? fetched.map((f) => f.unit) : undefined,
+    startParser(),
+  );
+  const points = merged.points;
+  const warnings = new Set([...resolved.warnings, ...merged.warnings]);
+  const raw = merged.raw ?? [];
+  const timezone = merged.timezone;
+  let currency = merged.currency;
 
   if (failures.length) {
     const first = failures[0]!;
@@ -164,7 +159,7 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
     );
   }
 
-  let requests = results.reduce((n, r) => n + (r?.requests ?? 0), 0);
+  let requests = merged.requests;
   let waba = options.waba;
   if (!currency && !waba && options.resolveCurrency !== false && costAsked(resolved.query)) {
     try {
