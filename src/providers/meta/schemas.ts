@@ -58,43 +58,8 @@ export const FieldPointSchema = z.object({
 });
 export type FieldPoint = z.infer<typeof FieldPointSchema>;
 
-const DataPointsSchema = z.object({ data_points: z.array(FieldPointSchema).nullish() });
-
-export const MessagingBodySchema = z.object({
-  id: id.optional(),
-  analytics: z
-    .object({
-      granularity: optString,
-      phone_numbers: z.array(z.union([z.string(), z.number()])).nullish(),
-      country_codes: z.array(z.string()).nullish(),
-      data_points: z.array(FieldPointSchema).nullish(),
-      paging: PagingSchema.nullish(),
-    })
-    .nullish(),
-  paging: PagingSchema.nullish(),
-});
-
-const DataFieldSchema = z.object({
-  data: z.array(DataPointsSchema).nullish(),
-  paging: PagingSchema.nullish(),
-});
-
-/** `conversation_analytics`, or the legacy shape with `data` at the top (no outer field). */
-export const ConversationBodySchema = z.object({
-  id: id.optional(),
-  conversation_analytics: DataFieldSchema.nullish(),
-  data: z.array(DataPointsSchema).nullish(),
-  paging: PagingSchema.nullish(),
-});
-
-export const PricingBodySchema = z.object({
-  id: id.optional(),
-  pricing_analytics: DataFieldSchema.nullish(),
-  paging: PagingSchema.nullish(),
-});
-
 /**
- * The same bodies with the data points left unchecked: the normalizer checks each point itself
+ * The analytics bodies, with the data points left unchecked here: the normalizer checks each point itself
  * (with FieldPointSchema when it is unusual), which is several times faster on large answers.
  * `currency` comes when the request asks for it next to the analytics field.
  */
