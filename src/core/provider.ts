@@ -67,6 +67,11 @@ export interface Provider {
   /** The HTTP client (its base URL, request counter). */
   readonly http: HttpClient;
 
+  /**
+   * One cheap call that proves the credentials work (used when a connection is added); resolves
+   * with a short description of what they reach, or throws the provider's error.
+   */
+  checkCredentials(signal?: AbortSignal): Promise<string>;
   /** WABAs reachable with the credentials, plus those given by hand. */
   listWabas(signal?: AbortSignal): Promise<WabaInfo[]>;
   /** One WABA's name, currency, timezone and insights state. */

@@ -299,9 +299,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const checkAndSave = async (meta: ConnectionMeta, secret: ConnectionSecret) => {
     try {
       const provider = await store.buildFrom(meta, secret);
-      const wabas = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking "${meta.label}"…`, cancellable: false }, () => provider.listWabas());
+      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking "${meta.label}"…`, cancellable: false }, () => provider.checkCredentials());
       await store.add(meta, secret);
-      void vscode.window.showInformationMessage(`Connection "${meta.label}" added: ${wabas.length} WhatsApp Business Account${wabas.length === 1 ? '' : 's'} found.`);
+      void vscode.window.showInformationMessage(`Connection "${meta.label}" added: ${found}.`);
     } catch (e) {
       const choice = await vscode.window.showErrorMessage(`The check of "${meta.label}" failed: ${describeError(e)}`, 'Save Anyway', 'Cancel');
       if (choice !== 'Save Anyway') throw new Dismissed();

@@ -104,25 +104,40 @@ interface Found {
  * hand. De-duplicated (first source wins); each then gets its details from its node, with bounded
  * concurrency; a WABA whose details fail still appears with its id.
  */
+/** debug_token: POST with a form body, so the token never sits in a URL. */
+async function debugToken(ctx: AccountsContext, signal?: AbortSignal): Promise<z.infer<typeof DebugTokenSchema>['data']> {
+  const form = new URLSearchParams({ method: 'GET', input_token: ctx.accessToken }).toString();
+  const { body } = await ctx.http.json({
+    method: 'POST',
+    url: '/debug_token',
+    body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    endpoint: 'debug_token',
+    signal,
+  });
+  return parseBody(DebugTokenSchema, body, 'meta', 'debug_token').data;
+}
+
+/** The one cheap check of a token: debug_token says whether it is valid and what it was granted. */
+export async function checkToken(ctx: AccountsContext, signal?: AbortSignal): Promise<string> {
+  const debug = await debugToken(ctx, signal);
+  if (debug?.is_valid === false) {
+    throw new WabaError('api', 'Meta says the access token is not valid', { provider: 'meta', endpoint: 'debug_token', hint: TOKEN_HINT });
+  }
+  const wabas = new Set((debug?.granular_scopes ?? []).filter((g) => g.scope === 'whatsapp_business_management').flatMap((g) => g.target_ids ?? []));
+  const business = (debug?.scopes ?? []).includes('business_management') || (debug?.granular_scopes ?? []).some((g) => g.scope === 'business_management');
+  return `the token is valid; it is granted ${wabas.size} WhatsApp Business Account${wabas.size === 1 ? '' : 's'}${business ? ' and business management' : ''}`;
+}
+
 export async function listWabas(ctx: AccountsContext, signal?: AbortSignal): Promise<WabaInfo[]> {
   const found = new Map<string, Found>();
   const add = (id: string, source: WabaInfo['source'], extra: Partial<WabaInfo> = {}) => {
     if (!found.has(id)) found.set(id, { info: { provider: 'meta', id, source, ...extra } });
   };
 
-  // debug_token: POST with a form body, so the token never sits in a URL.
   let debug: z.infer<typeof DebugTokenSchema>['data'] | undefined;
   try {
-    const form = new URLSearchParams({ method: 'GET', input_token: ctx.accessToken }).toString();
-    const { body } = await ctx.http.json({
-      method: 'POST',
-      url: '/debug_token',
-      body: form,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      endpoint: 'debug_token',
-      signal,
-    });
-    debug = parseBody(DebugTokenSchema, body, 'meta', 'debug_token').data;
+    debug = await debugToken(ctx, signal);
   } catch (e) {
     if (isFatal(e)) throw e;
     ctx.logger.warn(`Meta debug_token failed; continuing without it: ${describeError(e)}`);

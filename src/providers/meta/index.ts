@@ -11,7 +11,7 @@ import { registerSecret } from '../../core/redact';
 import type { Point } from '../../core/types';
 import { silentLogger } from '../../core/types';
 import type { AccountsContext } from './accounts';
-import { enableInsights, getWaba, listPhoneNumbers, listTemplates, listWabas, setClickTracking } from './accounts';
+import { checkToken, enableInsights, getWaba, listPhoneNumbers, listTemplates, listWabas, setClickTracking } from './accounts';
 import { META_CAPABILITIES, META_DEFAULT_BASE_URL, checkApiVersion } from './capabilities';
 import { CONVERSATION_UNAVAILABLE, classifyMetaResponse, isConversationUnavailable, metaErrorFromResponse } from './errors';
 import type { MetaNormalizeContext } from './normalize';
@@ -159,6 +159,7 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
     id: 'meta',
     capabilities: META_CAPABILITIES,
     http,
+    checkCredentials: (signal) => checkToken(accounts, signal),
     listWabas: (signal) => listWabas(accounts, signal),
     getWaba: (wabaId, signal) => getWaba(accounts, wabaId, signal),
     listPhoneNumbers: (wabaId, signal) => listPhoneNumbers(accounts, wabaId, signal),

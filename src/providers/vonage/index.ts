@@ -91,6 +91,13 @@ export function createVonageProvider(credentials: VonageCredentials, config: Von
       validateVonageQuery(query);
     },
 
+    async checkCredentials(signal?: AbortSignal): Promise<string> {
+      const { body } = await http.json({ url: wabasListPath(1, 1), endpoint: 'wabas', signal });
+      const parsed = parseBody(wabasPageSchema, body, 'vonage', 'wabas');
+      const n = parsed.total_items ?? parsed._embedded.wabas.length;
+      return `the credentials are accepted; they reach ${n} WhatsApp Business Account${n === 1 ? '' : 's'}`;
+    },
+
     async listWabas(signal?: AbortSignal): Promise<WabaInfo[]> {
       const found: WabaInfo[] = [];
       try {
