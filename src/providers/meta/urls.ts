@@ -66,16 +66,15 @@ export function analyticsFields(unit: QueryUnit): string {
       );
     }
     case 'conversation': {
+      // The filter says FREE_ENTRY where responses say FREE_ENTRY_POINT; the query model already maps it.
       const c: ConversationQuery = q;
-      // The filter says FREE_ENTRY where responses say FREE_ENTRY_POINT.
-      const types = c.conversationTypes?.map((t) => (t === ('FREE_ENTRY_POINT' as string) ? 'FREE_ENTRY' : t));
       return (
         baseChain(FIELD_NAMES.conversation, unit) +
         chain('phone_numbers', c.phoneNumbers) +
         chain('country_codes', c.countryCodes) +
         chain('metric_types', c.metricTypes) +
         chain('conversation_categories', c.conversationCategories) +
-        chain('conversation_types', types) +
+        chain('conversation_types', c.conversationTypes) +
         chain('conversation_directions', c.conversationDirections) +
         chain('dimensions', c.dimensions)
       );
