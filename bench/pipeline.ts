@@ -1,13 +1,15 @@
 /**
  * Parts 1 and 2 of `npm run bench` (bundled and started by bench/run.mjs, with --expose-gc and
- * the vscode stand-in): the query pipeline against its floor, peak heap, the webview payload, and
- * the API calls of typical queries against the minimum the API's limits allow, with the cache.
+ * the vscode stand-in): the query pipeline against its floor at several sizes (the same
+ * half-hourly pricing query with 4 dimensions over 3, 26, 90 and 260 days: about 10k, 100k, 345k
+ * and 1M points), peak heap, the webview payload, and the API calls of typical queries against the
+ * minimum the API's limits allow, with the cache.
  *
  * The sandbox runs in a child process (bench/sandbox-child.ts) on 127.0.0.1 with a fixed clock.
- * Writes a JSON report (--out) and the columnar result of the big query (--columns) for the chart
- * benchmark.
+ * Writes a JSON report (--out) and the columnar results of the 345k and 1M queries (--columns,
+ * --columns-1m) for the chart benchmark.
  *
- *   node pipeline.js --child=sandbox-child.js --out=pipeline.json --columns=result.bin [--runs=5]
+ *   node pipeline.js --child=sandbox-child.js --out=pipeline.json --columns=result.bin [--columns-1m=result-1m.bin] [--runs=5]
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -227,63 +229,94 @@ async function main(): Promise<void> {
     const waba: WabaInfo = wabas.find((w) => w.name === 'Acme Outdoor US') ?? wabas[0]!;
     const templates = (await provider.listTemplates(waba.id, { limit: 100 })).items.slice(0, 25).map((t) => t.id);
 
-    const bigQuery: QueryInput = {
+    /** The same query shape over `days` days: 3,840 points a day (48 half-hours × 80 combinations). */
+    const pricingQuery = (days: number): QueryInput => ({
       provider: 'meta',
       kind: 'pricing',
       wabaId: waba.id,
-      from: formatIsoDate(today - 90 * DAY),
+      from: formatIsoDate(today - days * DAY),
       to: formatIsoDate(today - DAY),
       granularity: 'HALF_HOUR',
       dimensions: ['COUNTRY', 'PHONE', 'PRICING_CATEGORY', 'PRICING_TYPE'],
-    };
-    const full = async () => runQuery(provider, bigQuery, { now, waba });
+    });
+    const bigQuery = pricingQuery(90);
 
-    // Warm-up: JIT, connections, the sandbox's series cache.
-    const warm = await full();
-    await floor(provider, bigQuery, now);
-    const points = warm.result.points.length;
-    console.error(`pipeline: ${points} points, ${warm.requests} requests per run; ${RUNS} alternating runs`);
+    // ---- 1. pipeline vs floor at several sizes, alternating ----
+    const sizes: Array<{ key: string; days: number; runs: number; columns?: string }> = [
+      { key: '10k', days: 3, runs: Math.max(RUNS, 15) },
+      { key: '100k', days: 26, runs: Math.max(RUNS, 9) },
+      { key: '345k', days: 90, runs: RUNS, columns: arg('columns') },
+      { key: '1M', days: 260, runs: RUNS, columns: arg('columns-1m', '') || undefined },
+    ];
+    const bySize: Array<Record<string, unknown>> = [];
+    for (const size of sizes) {
+      const q = pricingQuery(size.days);
+      const full = async () => runQuery(provider, q, { now, waba });
+      // Warm-up: JIT, connections, the sandbox's series cache.
+      const warm = await full();
+      await floor(provider, q, now);
+      const points = warm.result.points.length;
+      console.error(`pipeline: ${size.key}: ${points} points, ${warm.requests} requests per run; ${size.runs} alternating runs`);
+      const tFull: number[] = [];
+      const tFloor: number[] = [];
+      let floorRequests = 0;
+      for (let r = 0; r < size.runs; r++) {
+        const order = r % 2 ? ['floor', 'full'] : ['full', 'floor'];
+        for (const which of order) {
+          gc();
+          const t0 = performance.now();
+          if (which === 'full') await full();
+          else floorRequests = await floor(provider, q, now);
+          (which === 'full' ? tFull : tFloor).push(performance.now() - t0);
+        }
+      }
+      gc();
 
-    // ---- 1. pipeline vs floor, alternating ----
-    const tFull: number[] = [];
-    const tFloor: number[] = [];
-    let floorRequests = 0;
-    for (let r = 0; r < RUNS; r++) {
-      const order = r % 2 ? ['floor', 'full'] : ['full', 'floor'];
-      for (const which of order) {
+      // Peak heap of one run, and what the result keeps.
+      let kept: QueryRun | undefined;
+      const heap = await peakHeap(async (sample) => {
+        kept = await runQuery(provider, q, { now, waba, onProgress: sample });
+        return kept;
+      });
+      gc();
+      gc();
+      const retained = getHeapStatistics().used_heap_size - heap.baseBytes;
+      const floorHeap = await peakHeap(() => floor(provider, q, now));
+
+      // The webview's payload.
+      const result: NormalizedResult = kept!.result;
+      const tCols: number[] = [];
+      let columns: ColumnarResult | undefined;
+      for (let r = 0; r < Math.min(size.runs, 5); r++) {
         gc();
         const t0 = performance.now();
-        if (which === 'full') await full();
-        else floorRequests = await floor(provider, bigQuery, now);
-        (which === 'full' ? tFull : tFloor).push(performance.now() - t0);
+        columns = toColumns(result);
+        tCols.push(performance.now() - t0);
       }
-    }
-    gc();
-
-    // Peak heap of one run, and what the result keeps.
-    let kept: QueryRun | undefined;
-    const heap = await peakHeap(async (sample) => {
-      kept = await runQuery(provider, bigQuery, { now, waba, onProgress: sample });
-      return kept;
-    });
-    gc();
-    gc();
-    const retained = getHeapStatistics().used_heap_size - heap.baseBytes;
-    const floorHeap = await peakHeap(() => floor(provider, bigQuery, now));
-
-    // The webview's payload.
-    const result: NormalizedResult = kept!.result;
-    const tCols: number[] = [];
-    let columns: ColumnarResult | undefined;
-    for (let r = 0; r < RUNS; r++) {
+      const payloadBytes = bytesOfColumns(columns!);
+      if (size.columns) writeColumns(size.columns, columns!, q);
+      kept = undefined;
+      columns = undefined;
+      bySize.push({
+        size: size.key,
+        query: q,
+        points,
+        requests: warm.requests,
+        floorRequests,
+        runs: size.runs,
+        fullMs: round(median(tFull)),
+        floorMs: round(median(tFloor)),
+        ratio: round(median(tFull) / median(tFloor), 2),
+        fullRunsMs: tFull.map((x) => round(x)),
+        floorRunsMs: tFloor.map((x) => round(x)),
+        peakHeapMB: round(heap.peakBytes / 2 ** 20, 1),
+        floorPeakHeapMB: round(floorHeap.peakBytes / 2 ** 20, 1),
+        resultHeapMB: round(retained / 2 ** 20, 1),
+        toColumnsMs: round(median(tCols), 1),
+        payloadMB: round(payloadBytes / 2 ** 20, 1),
+      });
       gc();
-      const t0 = performance.now();
-      columns = toColumns(result);
-      tCols.push(performance.now() - t0);
     }
-    const payloadBytes = bytesOfColumns(columns!);
-    writeColumns(arg('columns'), columns!, bigQuery);
-    kept = undefined;
 
     // ---- planning: windows sized to whole pages (now) vs one cursor chain vs the former 30-day
     // windows, on 127.0.0.1 and with a round trip added to every request ----
@@ -318,24 +351,9 @@ async function main(): Promise<void> {
       for (const name of names) planning[`${name}@${latency}ms`] = { ms: round(median(times[name]!)), requests: reqs[name]! };
     }
 
-    report.pipeline = {
-      query: bigQuery,
-      points,
-      requests: warm.requests,
-      floorRequests,
-      runs: RUNS,
-      fullMs: round(median(tFull)),
-      floorMs: round(median(tFloor)),
-      ratio: round(median(tFull) / median(tFloor), 2),
-      fullRunsMs: tFull.map((x) => round(x)),
-      floorRunsMs: tFloor.map((x) => round(x)),
-      peakHeapMB: round(heap.peakBytes / 2 ** 20, 1),
-      floorPeakHeapMB: round(floorHeap.peakBytes / 2 ** 20, 1),
-      resultHeapMB: round(retained / 2 ** 20, 1),
-      toColumnsMs: round(median(tCols), 1),
-      payloadMB: round(payloadBytes / 2 ** 20, 1),
-      planning,
-    };
+    // The 345,600-point query stays the headline figure (part 1 of the table), with its planning.
+    report.pipeline = { ...bySize.find((x) => x.size === '345k')!, planning };
+    report.pipelineSizes = bySize;
 
     // ---- 2. API calls: requests sent vs the minimum the API's limits allow ----
     const fieldMin = (n: number) => Math.max(1, Math.ceil(n / FIELD_PAGE));

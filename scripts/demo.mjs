@@ -6,8 +6,10 @@
 //   node scripts/demo.mjs [--port N] [--workspace DIR] [--vsix FILE]
 //
 //   --port N         port on 127.0.0.1 (default 8080; a free one when it is taken)
-//   --workspace DIR  the folder VS Code opens (default demo-workspace/ in the repository, git-ignored;
-//                    exports and saved queries land there and stay)
+//   --workspace DIR  the folder VS Code opens (default ~/.cache/waba-analytics-demo/workspace, outside
+//                    the repository; exports and saved queries land there and stay). Its
+//                    .vscode/settings.json gets "git.openRepositoryInParentFolders": "never", so the
+//                    first screen has no toast about a git repository in a parent folder.
 //   --vsix FILE      install this package instead of building and packaging the repository
 //
 // What it does: the end-to-end harness's setup (scripts/e2e/setup.mjs: Debian packages and
@@ -17,8 +19,12 @@
 // WABA_ANALYTICS_DEMO=1 in its environment: on activation the extension adds the connections
 // "Demo (Meta)" and "Demo (Vonage)" when there is none. Ctrl+C stops code-server and removes its
 // temporary folders.
+//
+// The steps' own output (npm's warnings, vsce's file list) is kept out of the way: one line per
+// step here, and the tail of a step's output only when it fails.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +33,9 @@ import * as esbuild from 'esbuild';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_PORT = 8080;
+const DEFAULT_WORKSPACE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'waba-analytics-demo', 'workspace');
+/** Lines of a failed step's output shown. */
+const TAIL_LINES = 40;
 const log = (m) => process.stderr.write(`[demo] ${m}\n`);
 
 function fail(step, detail) {
@@ -35,7 +44,7 @@ function fail(step, detail) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: DEFAULT_PORT, portGiven: false, workspace: join(REPO, 'demo-workspace'), vsix: undefined };
+  const opts = { port: DEFAULT_PORT, portGiven: false, workspace: DEFAULT_WORKSPACE, vsix: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
@@ -57,13 +66,41 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Runs one of the harness scripts, its progress on our stderr; resolves to the last line of its stdout. */
+/**
+ * Runs one of the harness scripts with its output captured (npm warnings, vsce's file list are
+ * noise when it works); on failure, the tail of that output. Returns the last line of its stdout.
+ */
 function runScript(step, script, args = []) {
   log(`${step}…`);
-  const r = spawnSync(process.execPath, [join(REPO, script), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [join(REPO, script), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) fail(step, r.error.message);
-  if (r.status !== 0) fail(step, `node ${script} exited with ${r.status ?? r.signal} (its messages are above)`);
+  if (r.status !== 0) {
+    const tail = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.trim().split('\n').slice(-TAIL_LINES).join('\n');
+    fail(step, `node ${script} exited with ${r.status ?? r.signal}; the last lines it wrote:\n${tail}`);
+  }
+  log(`${step.replace(/ \(.*$/, '')}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return r.stdout.trim().split('\n').pop() ?? '';
+}
+
+/**
+ * The workspace's .vscode/settings.json says "git.openRepositoryInParentFolders": "never" (kept
+ * with whatever else it holds; a file that is not JSON is left alone).
+ */
+function quietGit(workspace) {
+  const dir = join(workspace, '.vscode');
+  const file = join(dir, 'settings.json');
+  let settings = {};
+  if (existsSync(file)) {
+    try {
+      settings = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return;
+    }
+    if (!settings || typeof settings !== 'object' || Array.isArray(settings) || settings['git.openRepositoryInParentFolders'] === 'never') return;
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...settings, 'git.openRepositoryInParentFolders': 'never' }, null, 2)}\n`);
 }
 
 function portIsFree(port) {
@@ -103,6 +140,7 @@ async function main() {
     log(`port ${opts.port} is taken: using ${port} instead${opts.portGiven ? '' : ' (choose one with --port N)'}`);
   }
   mkdirSync(opts.workspace, { recursive: true });
+  quietGit(opts.workspace);
   process.env.WABA_E2E_CODE_SERVER = entry;
   log(`starting code-server on 127.0.0.1:${port}…`);
   let server;

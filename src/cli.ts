@@ -3,25 +3,31 @@
  * Exit 0 on success, 1 on an API, validation or input error, 2 on a usage error; one line on
  * stderr for every error, never a stack trace, never a secret.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { toCsv } from './core/csv';
+import { checkCredential, readPrivateKeyFile } from './core/credentials';
+import { csvCell, toCsv } from './core/csv';
 import { WabaError, describeError } from './core/errors';
-import { writeFileAtomic } from './core/files';
+import { collectTemplates } from './core/listing';
+import type { Warning } from './core/warnings';
+import { warningLine } from './core/warnings';
+import { checkAnswer } from './core/answerChecks';
+import { describeIoError, fileDescriptorOf, planWrite, writeFileAtomic } from './core/files';
 import type { Provider } from './core/provider';
 import type { QueryInput } from './core/query';
-import { resolveQuery } from './core/query';
+import { QUERY_KEYS, resolveQuery, savedQueryOf } from './core/query';
 import { registerSecret } from './core/redact';
 import { runQuery } from './core/run';
-import type { Kind, Logger, ProviderId, TemplateInfo } from './core/types';
+import type { Kind, Logger, ProviderId } from './core/types';
 import { KINDS, PROVIDERS } from './core/types';
 import type { ConnectionSpec } from './providers/registry';
 import { CAPABILITIES, NORMALIZERS, createProvider } from './providers/registry';
 import type { Sandbox } from './sandbox';
 import { startSandbox } from './sandbox';
+import { syncCommand } from './archive/cliSync';
 
 const USAGE = `Usage:
   waba-analytics normalize --provider meta|vonage --kind messaging|conversation|pricing|template [FILE|-]
@@ -34,6 +40,9 @@ const USAGE = `Usage:
       [--sandbox] [--format json|csv] [--out FILE] [--force]
   waba-analytics wabas|templates|phones --provider P [--waba ID] [--sandbox]
   waba-analytics sandbox [--port N]
+  waba-analytics sync --provider P [--waba ID,ID] [--archive DIR] [--kinds K,K] [--since YYYY-MM-DD]
+      [--through YYYY-MM-DD] [--sandbox]      keep every day in a Parquet archive (default ./waba-archive)
+  query, wabas, templates, phones also take [--timeout SECONDS] [--retries N] (per request; default 30 and 4)
 
 Credentials come from the environment: WABA_META_TOKEN; VONAGE_API_KEY, VONAGE_API_SECRET,
 optionally VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY (PEM text or a file path).
@@ -72,7 +81,14 @@ const OPTIONS = {
   force: { type: 'boolean' },
   port: { type: 'string' },
   verbose: { type: 'boolean' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  // sync (src/archive)
+  archive: { type: 'string' },
+  kinds: { type: 'string' },
+  since: { type: 'string' },
+  through: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseCli>['values'];
@@ -85,12 +101,15 @@ function parseCli(argv: string[]) {
   }
 }
 
-function list(value: string | undefined): string[] | undefined {
+/** A comma-separated flag; given but empty (`--countries ''`) is a usage error, never "no filter". */
+function list(value: string | undefined, flag: string): string[] | undefined {
   if (value === undefined) return undefined;
-  return value
+  const items = value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (!items.length) throw new UsageError(`${flag} is empty: give at least one value (A,B), or leave the flag out`);
+  return items;
 }
 
 function providerOf(values: Values): ProviderId {
@@ -105,14 +124,18 @@ function env(name: string): string | undefined {
   return v && v.trim() ? v.trim() : undefined;
 }
 
+/** A credential from the environment, refused with its own message when it holds a line break or another control character. */
+function credential(name: string, what: string): string | undefined {
+  const value = env(name);
+  checkCredential(name, value, what);
+  return value;
+}
+
+/** VONAGE_PRIVATE_KEY: the PEM text, or the path of a regular key file of sane size (a FIFO is never waited on). */
 function loadPrivateKey(value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  try {
-    return readFileSync(value, 'utf8');
-  } catch {
-    throw new WabaError('config', 'VONAGE_PRIVATE_KEY is neither a PEM key nor a readable file.', { hint: 'Set it to the key text or the path of the key file.' });
-  }
+  return readPrivateKeyFile(value, 'VONAGE_PRIVATE_KEY');
 }
 
 function makeLogger(verbose: boolean | undefined): Logger {
@@ -120,6 +143,22 @@ function makeLogger(verbose: boolean | undefined): Logger {
     if (verbose) process.stderr.write(`[${level}] ${m}\n`);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** --timeout SECONDS (each request) and --retries N (after a transient failure), when given. */
+function networkOptions(values: Values): { timeoutMs?: number; maxRetries?: number } {
+  const out: { timeoutMs?: number; maxRetries?: number } = {};
+  if (values.timeout !== undefined) {
+    const s = Number(values.timeout);
+    if (!values.timeout.trim() || !Number.isFinite(s) || s <= 0 || s > 3600) throw new UsageError(`--timeout must be a number of seconds (up to 3600), not "${values.timeout}"`);
+    out.timeoutMs = Math.round(s * 1000);
+  }
+  if (values.retries !== undefined) {
+    const n = Number(values.retries);
+    if (!/^\d+$/.test(values.retries.trim()) || n > 10) throw new UsageError(`--retries must be a whole number from 0 to 10, not "${values.retries}"`);
+    out.maxRetries = n;
+  }
+  return out;
 }
 
 async function connect(provider: ProviderId, values: Values, cleanup: Array<() => Promise<void>>): Promise<Provider> {
@@ -131,26 +170,26 @@ async function connect(provider: ProviderId, values: Values, cleanup: Array<() =
   }
   let spec: ConnectionSpec;
   if (provider === 'meta') {
-    const accessToken = sandbox ? sandbox.credentials.metaToken : env('WABA_META_TOKEN');
+    const accessToken = sandbox ? sandbox.credentials.metaToken : credential('WABA_META_TOKEN', 'the token');
     if (!accessToken) throw new WabaError('config', 'No Meta access token: set WABA_META_TOKEN (or use --sandbox).');
     registerSecret(accessToken);
     spec = {
       provider,
       credentials: { accessToken },
-      config: { baseUrl: sandbox ? sandbox.metaBaseUrl : env('WABA_META_BASE_URL'), apiVersion: env('WABA_META_API_VERSION'), logger },
+      config: { baseUrl: sandbox ? sandbox.metaBaseUrl : env('WABA_META_BASE_URL'), apiVersion: env('WABA_META_API_VERSION'), logger, ...networkOptions(values) },
     };
   } else {
-    const apiKey = sandbox ? sandbox.credentials.vonageApiKey : env('VONAGE_API_KEY');
-    const apiSecret = sandbox ? sandbox.credentials.vonageApiSecret : env('VONAGE_API_SECRET');
+    const apiKey = sandbox ? sandbox.credentials.vonageApiKey : credential('VONAGE_API_KEY', 'the API key');
+    const apiSecret = sandbox ? sandbox.credentials.vonageApiSecret : credential('VONAGE_API_SECRET', 'the API secret');
     if (!apiKey || !apiSecret) throw new WabaError('config', 'No Vonage credentials: set VONAGE_API_KEY and VONAGE_API_SECRET (or use --sandbox).');
-    const applicationId = sandbox ? sandbox.credentials.vonageApplicationId : env('VONAGE_APPLICATION_ID');
+    const applicationId = sandbox ? sandbox.credentials.vonageApplicationId : credential('VONAGE_APPLICATION_ID', 'the application id');
     const privateKey = sandbox ? sandbox.credentials.vonagePrivateKey : loadPrivateKey(env('VONAGE_PRIVATE_KEY'));
     registerSecret(apiSecret);
     registerSecret(privateKey);
     spec = {
       provider,
       credentials: { apiKey, apiSecret, applicationId, privateKey },
-      config: { baseUrl: sandbox ? sandbox.vonageBaseUrl : env('VONAGE_BASE_URL'), logger },
+      config: { baseUrl: sandbox ? sandbox.vonageBaseUrl : env('VONAGE_BASE_URL'), logger, ...networkOptions(values) },
     };
   }
   return createProvider(spec);
@@ -158,43 +197,51 @@ async function connect(provider: ProviderId, values: Values, cleanup: Array<() =
 
 async function buildQuery(kind: string | undefined, values: Values): Promise<QueryInput> {
   let fromFile: Record<string, unknown> = {};
-  if (values['query-file']) {
+  const file = values['query-file'];
+  if (file !== undefined) {
+    if (!file) throw new UsageError('--query-file is empty: give the path of a .waba-query.json file');
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(await readFile(values['query-file'], 'utf8'));
-      if (!parsed || typeof parsed !== 'object') throw new Error('not a JSON object');
-      const q = (parsed as { query?: unknown }).query ?? parsed;
-      fromFile = { ...(q as Record<string, unknown>) };
+      parsed = JSON.parse(await readFile(file, 'utf8'));
     } catch (e) {
-      throw new WabaError('input', `Could not read the query file ${values['query-file']}: ${(e as Error).message}`);
+      throw new WabaError('input', `Could not read the query file ${file}: ${e instanceof SyntaxError ? e.message : describeIoError(e)}`);
     }
+    // An unknown key, around the query or in it, is refused by name (never ignored).
+    fromFile = savedQueryOf(parsed, `The query file ${file}`, { bare: true }).query;
   }
   const k = kind ?? (fromFile.kind as string | undefined);
   if (!k) throw new UsageError(`query needs a kind: ${KINDS.join(', ')}`);
   if (!(KINDS as readonly string[]).includes(k)) throw new UsageError(`unknown query kind "${k}" (expected ${KINDS.join(', ')})`);
   const q: Record<string, unknown> = { ...fromFile, kind: k as Kind };
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined) q[key] = value;
+  const accepted = QUERY_KEYS[k as Kind];
+  // A flag the kind has no field for is refused, never dropped.
+  const set = (key: string, value: unknown, flag: string) => {
+    if (value === undefined) return;
+    if (!accepted.includes(key)) throw new UsageError(`${flag} does not apply to ${k} queries`);
+    q[key] = value;
   };
-  set('provider', values.provider);
-  set('wabaId', values.waba);
-  set('from', values.from);
-  set('to', values.to);
-  set('granularity', values.granularity?.toUpperCase());
-  set('dimensions', list(values.dimensions));
-  set('templateIds', list(values.templates));
-  set('phoneNumbers', list(values['phone-numbers']));
-  set('countryCodes', list(values.countries ?? values['country-codes']));
-  const pt = list(values['product-types']);
-  set('productTypes', pt?.map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
-  set('metricTypes', list(values.metrics ?? values['metric-types']));
-  set('pricingTypes', list(values['pricing-types']));
-  set('pricingCategories', list(values['pricing-categories']));
-  set('tiers', list(values.tiers));
-  set('conversationCategories', list(values['conversation-categories']));
-  set('conversationTypes', list(values['conversation-types']));
-  set('conversationDirections', list(values['conversation-directions']));
-  set('productType', values['product-type']?.toUpperCase());
-  if (values['waba-timezone']) q.useWabaTimezone = true;
+  const countries = values.countries !== undefined ? '--countries' : '--country-codes';
+  const metrics = values.metrics !== undefined ? '--metrics' : '--metric-types';
+  set('provider', values.provider, '--provider');
+  set('wabaId', values.waba, '--waba');
+  set('from', values.from, '--from');
+  set('to', values.to, '--to');
+  set('granularity', values.granularity?.toUpperCase(), '--granularity');
+  set('dimensions', list(values.dimensions, '--dimensions'), '--dimensions');
+  set('templateIds', list(values.templates, '--templates'), '--templates');
+  set('phoneNumbers', list(values['phone-numbers'], '--phone-numbers'), '--phone-numbers');
+  set('countryCodes', list(values.countries ?? values['country-codes'], countries), countries);
+  const pt = list(values['product-types'], '--product-types');
+  set('productTypes', pt?.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), '--product-types');
+  set('metricTypes', list(values.metrics ?? values['metric-types'], metrics), metrics);
+  set('pricingTypes', list(values['pricing-types'], '--pricing-types'), '--pricing-types');
+  set('pricingCategories', list(values['pricing-categories'], '--pricing-categories'), '--pricing-categories');
+  set('tiers', list(values.tiers, '--tiers'), '--tiers');
+  set('conversationCategories', list(values['conversation-categories'], '--conversation-categories'), '--conversation-categories');
+  set('conversationTypes', list(values['conversation-types'], '--conversation-types'), '--conversation-types');
+  set('conversationDirections', list(values['conversation-directions'], '--conversation-directions'), '--conversation-directions');
+  set('productType', values['product-type']?.toUpperCase(), '--product-type');
+  if (values['waba-timezone']) set('useWabaTimezone', true, '--waba-timezone');
   for (const [flag, key] of [
     ['--provider', 'provider'],
     ['--waba', 'wabaId'],
@@ -207,26 +254,61 @@ async function buildQuery(kind: string | undefined, values: Values): Promise<Que
   return q as QueryInput;
 }
 
-async function emit(text: string, values: Values): Promise<void> {
-  if (values.out) {
-    await writeFileAtomic(path.resolve(values.out), text, { overwrite: Boolean(values.force) });
-    process.stderr.write(`Wrote ${values.out}\n`);
-  } else {
-    process.stdout.write(text);
+/** `--out ''`, `--out dir/` and `--out <an existing folder>` are usage errors, found before anything is sent. */
+function checkOutFlag(out: string | undefined): void {
+  if (out === undefined) return;
+  if (!out.trim()) throw new UsageError('--out is empty: give the name of the file to write');
+  const base = path.basename(out);
+  let folder = /[/\\]$/.test(out) || base === '.' || base === '..';
+  try {
+    folder ||= statSync(out).isDirectory();
+  } catch {
+    // Not there yet: it will be created.
+  }
+  if (folder) throw new UsageError(`--out ${out} names a folder: give a file name, such as ${path.join(out, 'result.json')}`);
+}
+
+/** `--out` checked before the query runs: no API call is spent on an answer that could not be written. */
+async function planOut(values: Values): Promise<void> {
+  const out = values.out;
+  if (out === undefined) return;
+  const fd = fileDescriptorOf(out);
+  if (fd === 1 || fd === 2) return;
+  const target = await planWrite(out, { special: 'through' });
+  if (target.mode === 'replace' && target.exists && !values.force) {
+    throw new WabaError('input', `${out} already exists.`, { hint: 'Add --force to replace it, or choose another name.' });
   }
 }
 
-async function allTemplates(p: Provider, wabaId: string): Promise<TemplateInfo[]> {
-  const out: TemplateInfo[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < 1000; i++) {
-    const page = await p.listTemplates(wabaId, { cursor });
-    out.push(...page.items);
-    if (!page.next) break;
-    cursor = page.next;
-  }
-  return out;
+/** Write to standard output or error; a failure (closed pipe, full disk) is one WabaError, never an unhandled 'error' event. */
+function writeStream(stream: NodeJS.WriteStream, text: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      const hint = code === 'EPIPE' ? 'The program reading the output stopped before the end.' : code === 'ENOSPC' || code === 'EDQUOT' ? 'Free some space, or write elsewhere with --out.' : undefined;
+      reject(new WabaError('input', `Could not write to ${what}: ${describeIoError(e)}.`, { hint, cause: e }));
+    };
+    try {
+      stream.write(text, (e) => (e ? fail(e) : resolve()));
+    } catch (e) {
+      fail(e);
+    }
+  });
 }
+
+/**
+ * The output: standard output, or `--out` (a regular file replaced atomically, only with --force;
+ * /dev/null, /dev/stdout, a FIFO written through like a shell redirect; see core/files).
+ */
+async function emit(text: string, values: Values): Promise<void> {
+  const out = values.out;
+  const fd = out === undefined ? 1 : fileDescriptorOf(out);
+  if (fd === 1 || fd === 2) return writeStream(fd === 1 ? process.stdout : process.stderr, text, fd === 1 ? 'standard output' : 'standard error');
+  await planOut(values);
+  const target = await writeFileAtomic(out!, text, { overwrite: Boolean(values.force), special: 'through' });
+  if (target.mode === 'replace') process.stderr.write(`Wrote ${out}\n`);
+}
+
 
 async function runSandbox(values: Values): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -268,6 +350,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, not "${format}"`);
+    checkOutFlag(values.out);
     switch (command) {
       case 'normalize': {
         const provider = providerOf(values);
@@ -289,8 +372,11 @@ export async function main(argv: string[]): Promise<number> {
             hint: 'Pass one raw API response body.',
           });
         }
-        const { result } = NORMALIZERS[provider](body, { kind: kind as Kind, endpoint: kind });
+        // The same answer checks as a query (no asked range here: impossible values, repeats, credentials).
+        const normalized = NORMALIZERS[provider](body, { kind: kind as Kind, endpoint: kind }).result;
+        const result = checkAnswer(normalized, { granularity: normalized.granularity, kind: normalized.kind });
         await emit(format === 'csv' ? toCsv(result) : JSON.stringify(result, null, 2) + '\n', values);
+        for (const w of result.warnings) process.stderr.write(`${warningLine(w)}\n`);
         return 0;
       }
       case 'query': {
@@ -299,6 +385,7 @@ export async function main(argv: string[]): Promise<number> {
         const input = await buildQuery(rest[0], values);
         // Check the query before anything else: a wrong date is reported even without credentials.
         resolveQuery(input, CAPABILITIES[input.provider]);
+        await planOut(values);
         const provider = await connect(input.provider, values, cleanup);
         const controller = new AbortController();
         const onSig = () => controller.abort();
@@ -306,7 +393,7 @@ export async function main(argv: string[]): Promise<number> {
         try {
           const run = await runQuery(provider, input, { signal: controller.signal });
           await emit(format === 'csv' ? toCsv(run.result) : JSON.stringify(run.result, null, 2) + '\n', values);
-          for (const w of run.result.warnings) process.stderr.write(`warning: ${w}\n`);
+          for (const w of run.result.warnings) process.stderr.write(`${warningLine(w)}\n`);
         } finally {
           process.removeListener('SIGINT', onSig);
         }
@@ -316,27 +403,53 @@ export async function main(argv: string[]): Promise<number> {
       case 'templates':
       case 'phones': {
         if (rest.length) throw new UsageError(`${command} takes no positional argument`);
-        const provider = await connect(providerOf(values), values, cleanup);
+        const providerId = providerOf(values);
+        if (command !== 'wabas' && !values.waba) throw new UsageError(`${command} needs --waba ID`);
+        await planOut(values);
+        const provider = await connect(providerId, values, cleanup);
+        // A listing that fails is an error (exit 1, one line), never an empty list; repeated ids
+        // are shown once, with a warning on stderr.
+        const onWarning = (w: Warning) => process.stderr.write(`${warningLine(w)}\n`);
         let out: unknown;
-        if (command === 'wabas') out = await provider.listWabas();
+        if (command === 'wabas') out = await provider.listWabas(undefined, onWarning);
         else {
           if (!values.waba) throw new UsageError(`${command} needs --waba ID`);
-          out = command === 'templates' ? await allTemplates(provider, values.waba) : await provider.listPhoneNumbers(values.waba);
+          out = command === 'templates' ? await collectTemplates(provider, values.waba, { onWarning }) : await provider.listPhoneNumbers(values.waba, undefined, onWarning);
         }
         if (format === 'csv') {
           const rows = out as Array<Record<string, unknown>>;
           const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-          const cell = (v: unknown) => {
-            const s = v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-            return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-          };
-          await emit([cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n', values);
+          // The same cells as the query CSV: quoted when needed, formulas (= + - @ tab CR) made inert.
+          await emit([cols.map(csvCell).join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n', values);
         } else await emit(JSON.stringify(out, null, 2) + '\n', values);
         return 0;
       }
       case 'sandbox':
         await runSandbox(values);
         return 0;
+      case 'sync': {
+        if (rest.length) throw new UsageError('sync takes no positional argument');
+        const providerId = providerOf(values);
+        const provider = await connect(providerId, values, cleanup);
+        const controller = new AbortController();
+        const onSig = () => controller.abort();
+        process.once('SIGINT', onSig);
+        try {
+          const { report, code } = await syncCommand(provider, {
+            wabas: list(values.waba, '--waba'),
+            archive: values.archive,
+            kinds: list(values.kinds, '--kinds'),
+            since: values.since,
+            through: values.through,
+            signal: controller.signal,
+            log: (line) => process.stderr.write(`${line}\n`),
+          });
+          await emit(JSON.stringify({ requests: report.requests, kinds: report.kinds, problems: report.problems }, null, 2) + '\n', values);
+          return code;
+        } finally {
+          process.removeListener('SIGINT', onSig);
+        }
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -353,6 +466,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A closed pipe or a full disk is reported by the write that failed (one line, exit 1); the
+  // stream's 'error' event must not also end the process with a stack trace.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -7,6 +7,11 @@
  * the whole of zod would be more than half of it.
  */
 import * as z from 'zod/mini';
+import { WARNING_CODE_LIST } from './core/warnings';
+import type { WarningCode } from './core/warnings';
+
+/** A warning: a code from the one closed list, and a message for people. */
+export const WarningSchema = z.object({ code: z.enum(WARNING_CODE_LIST as [WarningCode, ...WarningCode[]]), message: z.string() });
 
 const numberColumn = z.union([z.instanceof(Float64Array), z.array(z.union([z.number(), z.null()]))]);
 const codeColumn = z.union([z.instanceof(Int32Array), z.array(z.int())]);
@@ -18,7 +23,8 @@ export const ColumnarResultSchema = z.object({
   granularity: z.enum(['HALF_HOUR', 'DAILY', 'MONTHLY']),
   timezone: z.string(),
   currency: z.optional(z.string()),
-  warnings: z.array(z.string()),
+  /** Each warning's code is one of the closed list (src/core/warnings.ts): anything else is refused. */
+  warnings: z.array(WarningSchema),
   length: z.int().check(z.nonnegative()),
   /** Epoch ms per point. */
   starts: numberColumn,
@@ -68,7 +74,14 @@ export type PanelContext = z.infer<typeof PanelContextSchema>;
 
 // ---- host -> webview -------------------------------------------------------------------------
 export const HostMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('result'), query: PanelQuerySchema, result: ColumnarResultSchema, context: PanelContextSchema }),
+  z.object({
+    type: z.literal('result'),
+    query: PanelQuerySchema,
+    result: ColumnarResultSchema,
+    context: PanelContextSchema,
+    /** The previous period of the same length (same filters), for the comparison: its result and its days (UTC, inclusive). */
+    previous: z.optional(z.object({ result: ColumnarResultSchema, from: z.string(), to: z.string() })),
+  }),
   z.object({ type: z.literal('loading'), query: PanelQuerySchema, message: z.string() }),
   z.object({
     type: z.literal('error'),

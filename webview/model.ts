@@ -6,6 +6,8 @@
  * none" and are never counted as 0. A metric absent in every point is "not available".
  */
 import type { ColumnarResult, PanelContext } from '../src/protocol';
+import type { Warning, WarningCode } from '../src/core/warnings';
+import type { CLICK_TYPES } from '../src/core/vocabulary';
 
 export type Kind = ColumnarResult['kind'];
 type NumberColumn = ColumnarResult['metrics'][string];
@@ -131,23 +133,78 @@ export function formatPercent(v: number | null, locale = 'en-US'): string {
   if (v === null || Number.isNaN(v)) return NOT_AVAILABLE;
   return numberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v);
 }
-export function formatMoney(v: number | null, currency: string | undefined, locale = 'en-US'): string {
-  if (v === null || Number.isNaN(v)) return NOT_AVAILABLE;
-  const digits = Math.abs(v) > 0 && Math.abs(v) < 1 ? 4 : 2;
+/** Significant digits of a cost per message (cost per delivered, per click, per conversation). */
+export const UNIT_COST_SIGNIFICANT_DIGITS = 3;
+/** Most decimals a cost per message is ever shown with. */
+const MAX_UNIT_DECIMALS = 8;
+
+const minorDigitsCache = new Map<string, number>();
+/** Decimals of a currency's minor unit (USD 2, JPY 0, BHD 3), as Intl knows it; 2 when unknown or absent. */
+export function currencyDigits(currency: string | undefined): number {
+  if (!currency) return 2;
+  let d = minorDigitsCache.get(currency);
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      d = 2;
+    }
+    minorDigitsCache.set(currency, d);
+  }
+  return d;
+}
+
+/** An amount with exactly `decimals` decimals: "$1,234.50", "¥1,235", "3.50 XYZW" (a code Intl does not know). */
+function moneyText(v: number, currency: string | undefined, decimals: number, locale: string): string {
+  const digits = { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
   if (currency) {
     try {
-      return numberFormat(locale, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: digits }).format(v);
+      return numberFormat(locale, { style: 'currency', currency, ...digits }).format(v);
     } catch {
       // Not an ISO 4217 code Intl knows: the number followed by the code.
     }
-    return `${numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: digits }).format(v)} ${currency}`;
+    return `${numberFormat(locale, digits).format(v)} ${currency}`;
   }
-  return numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: digits }).format(v);
+  return numberFormat(locale, digits).format(v);
 }
+
+/** A total (cost, amount spent) in the currency's minor units: USD 2 decimals, JPY none. */
+export function formatMoney(v: number | null, currency: string | undefined, locale = 'en-US'): string {
+  if (v === null || Number.isNaN(v)) return NOT_AVAILABLE;
+  return moneyText(v, currency, currencyDigits(currency), locale);
+}
+
+/**
+ * Decimals that show every value of a column of costs per message with at least
+ * UNIT_COST_SIGNIFICANT_DIGITS significant digits (never fewer than the currency's minor unit), so
+ * that one column uses one number of decimals.
+ */
+export function unitCostDecimals(values: Iterable<number | null>, currency: string | undefined, significant = UNIT_COST_SIGNIFICANT_DIGITS): number {
+  let smallest = Infinity;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v) || v === 0) continue;
+    smallest = Math.min(smallest, Math.abs(v));
+  }
+  const minor = currencyDigits(currency);
+  if (smallest === Infinity) return minor;
+  const needed = significant - 1 - Math.floor(Math.log10(smallest));
+  return Math.min(MAX_UNIT_DECIMALS, Math.max(minor, needed));
+}
+
+/** A cost per message: UNIT_COST_SIGNIFICANT_DIGITS significant digits, or `decimals` (a column's, from unitCostDecimals). */
+export function formatUnitCost(v: number | null, currency: string | undefined, locale = 'en-US', decimals?: number): string {
+  if (v === null || Number.isNaN(v)) return NOT_AVAILABLE;
+  return moneyText(v, currency, decimals ?? unitCostDecimals([v], currency), locale);
+}
+
 export function formatMetricValue(metric: string, v: number, currency: string | undefined, locale = 'en-US'): string {
   if (Number.isNaN(v)) return '';
+  if (RATIO_METRICS.has(metric)) return formatUnitCost(v, currency, locale);
   return MONEY_METRICS.has(metric) ? formatMoney(v, currency, locale) : formatCount(v, locale);
 }
+
+/** How a cell's content sits: numbers right (so digits line up), words left. */
+export type Align = 'left' | 'right';
 
 // ---- time ------------------------------------------------------------------------------------
 
@@ -258,6 +315,91 @@ export function timeTicks(buckets: ArrayLike<number>, granularity: Granularity, 
   return { values, label };
 }
 
+// ---- the current, incomplete period ----------------------------------------------------------
+
+const HALF_HOUR_MS = 30 * 60_000;
+const DAY_MS = 86_400_000;
+/** Template reads and clicks keep counting this long after a send. */
+export const STILL_COUNTING_MS = 7 * DAY_MS;
+
+/** The instant of local midnight starting y-m-d in a timezone (m 1-based; d and m may overflow). */
+function zonedMidnightMs(y: number, m: number, d: number, timeZone: string): number {
+  const guess = Date.UTC(y, m - 1, d);
+  const offsetAt = (ms: number) => {
+    const p = zonedParts(ms, timeZone);
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - Math.floor(ms / 60_000) * 60_000;
+  };
+  const first = guess - offsetAt(guess);
+  return guess - offsetAt(first);
+}
+
+/**
+ * Where the calendar period starting at `start` ends: the next half hour, the next local midnight,
+ * or the first of the next month (in the result's timezone; UTC when it is unknown).
+ */
+export function periodEnd(start: number, granularity: Granularity, timezone: string | undefined): number {
+  if (granularity === 'HALF_HOUR') return start + HALF_HOUR_MS;
+  let tz = timezone && timezone.trim() ? timezone.trim() : 'UTC';
+  try {
+    dateTimeFormat(tz);
+  } catch {
+    tz = 'UTC';
+  }
+  const p = zonedParts(start, tz);
+  const y = Number(p.year);
+  const m = Number(p.month);
+  const d = Number(p.day);
+  return granularity === 'MONTHLY' ? zonedMidnightMs(y, m + 1, 1, tz) : zonedMidnightMs(y, m, d + 1, tz);
+}
+
+/** Whether the period starting at `start` is still under way at `now` (today, this month, this half hour). */
+export function isPartialPeriod(start: number, granularity: Granularity, timezone: string | undefined, now: number): boolean {
+  return Number.isFinite(start) && start <= now && periodEnd(start, granularity, timezone) > now;
+}
+
+/** Per point of the result: 1 when its period is still under way at `now` (for the table's rows). */
+export function partialPoints(result: ColumnarResult, now = Date.now()): Uint8Array {
+  const out = new Uint8Array(result.length);
+  const cache = new Map<number, boolean>();
+  for (let i = 0; i < result.length; i++) {
+    const s = valueAt(result.starts, i);
+    let p = cache.get(s);
+    if (p === undefined) {
+      p = isPartialPeriod(s, result.granularity, result.timezone, now);
+      cache.set(s, p);
+    }
+    if (p) out[i] = 1;
+  }
+  return out;
+}
+
+/** A note for a partial bucket or row, e.g. "Today so far: the day is not over". */
+export function partialNote(granularity: Granularity): string {
+  return granularity === 'MONTHLY' ? 'This month so far: the month is not over.' : granularity === 'DAILY' ? 'Today so far: the day is not over.' : 'This half hour so far: it is not over.';
+}
+
+/**
+ * The window in which template reads and clicks may still grow (the last 7 days up to the end of
+ * the data), for the chart to shade; null when the result has none of it (not a template result,
+ * no read or clicked figures, or older than 7 days). With `metric`, only for read and clicked.
+ */
+export function stillCountingWindow(result: ColumnarResult, now = Date.now(), metric?: string): { from: number; to: number; label: string } | null {
+  if (result.kind !== 'template') return null;
+  if (metric !== undefined && metric !== 'read' && metric !== 'clicked') return null;
+  if (!hasMetric(result, 'read') && !hasMetric(result, 'clicked')) return null;
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < result.length; i++) {
+    const s = valueAt(result.starts, i);
+    const e = valueAt(result.ends, i);
+    if (s < first) first = s;
+    if (e > last) last = e;
+  }
+  const from = Math.max(first, now - STILL_COUNTING_MS);
+  if (!(last > from)) return null;
+  return { from, to: last, label: 'Reads and clicks of the last 7 days may still grow' };
+}
+
 // ---- KPIs ------------------------------------------------------------------------------------
 
 export interface Kpi {
@@ -270,11 +412,47 @@ export interface Kpi {
   currency?: string;
   /** Why it is not available, or how it was computed. */
   note?: string;
+  /** For a rate: what it is a share of ("of sent", "of delivered", "of read"). */
+  basis?: string;
 }
 
-/** The warning that explains a missing cost, if the host sent one. */
-export function costWarning(warnings: readonly string[]): string | undefined {
-  return warnings.find((w) => /\bcosts?\b/i.test(w) && /(not available|unavailable|no cost|without cost|partner)/i.test(w));
+/** What the panel knows about a template besides its name (a subset of the core's TemplateInfo). */
+export interface TemplateFacts {
+  id: string;
+  name?: string;
+  /** Click tracking of its URL buttons turned off: its clicks are no longer counted. */
+  clickTrackingOptedOut?: boolean;
+}
+
+/** Why clicks are missing for some templates of a result: click tracking turned off for them. */
+export interface ClickTrackingNote {
+  templateIds: string[];
+  text: string;
+}
+
+/** Templates of the result whose click tracking is off, and the sentence that says so; null when none. */
+export function clickTrackingNote(result: ColumnarResult, templates: readonly TemplateFacts[] | undefined, templateNames?: Record<string, string>): ClickTrackingNote | null {
+  if (result.kind !== 'template' || !templates?.length) return null;
+  const inResult = new Set(result.dims.template_id?.values ?? []);
+  const off = templates.filter((t) => t.clickTrackingOptedOut && inResult.has(t.id));
+  if (!off.length) return null;
+  const names = off.map((t) => t.name ?? templateNames?.[t.id] ?? t.id);
+  const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  return {
+    templateIds: off.map((t) => t.id),
+    text:
+      off.length === 1
+        ? `Click tracking is turned off for ${list}: its button clicks are not counted since then.`
+        : `Click tracking is turned off for ${list}: their button clicks are not counted since then.`,
+  };
+}
+
+/** What the "Clicked" figures count (every click on a URL or quick-reply button; unique URL clicks are not added). */
+export const CLICKED_NOTE = 'every click on a URL or quick-reply button (not people)';
+
+/** The warning that explains a missing cost (code `cost.unavailable`), if the host sent one. */
+export function costWarning(warnings: readonly Warning[]): string | undefined {
+  return warnings.find((w) => w.code === 'cost.unavailable')?.message;
 }
 
 function ratio(num: Total, den: Total, what: string): { value: number | null; note?: string } {
@@ -283,12 +461,20 @@ function ratio(num: Total, den: Total, what: string): { value: number | null; no
   return { value: num.total / den.total };
 }
 
-/** The KPI cards of one result. Rates and unit costs are computed from totals, never averaged. */
-export function computeKpis(result: ColumnarResult, options: { costAsked?: boolean } = {}): Kpi[] {
+/** Why the cost is missing when no `cost.unavailable` warning says so. */
+export const COST_REASON_DEFAULT = 'the API returned none for this query (accounts billed through a Solution Partner get no cost here)';
+
+/**
+ * The KPI cards of one result. Rates and unit costs are computed from totals, never averaged; each
+ * rate is a share of the step before (delivered of sent, read of delivered, clicked of read), as
+ * the funnel shows them. A missing cost is said once, on the cost card, with its reason (the
+ * `cost.unavailable` warning's, by code); the cost-per-message card is then left out. With
+ * `templates`, a missing click count says when click tracking is turned off.
+ */
+export function computeKpis(result: ColumnarResult, options: { costAsked?: boolean; templates?: readonly TemplateFacts[]; templateNames?: Record<string, string> } = {}): Kpi[] {
   const t = (m: string) => metricTotal(result, m);
   const currency = result.currency;
-  const costReason =
-    options.costAsked === false ? 'cost was not asked for (metric types)' : (costWarning(result.warnings) ?? 'the API returned no cost for this query');
+  const costReason = options.costAsked === false ? 'cost was not asked for (metric types)' : (costWarning(result.warnings) ?? COST_REASON_DEFAULT);
   const count = (metric: string, label: string, total: Total): Kpi =>
     total.present ? { metric, label, value: total.total, format: 'count' } : { metric, label, value: null, format: 'count', note: 'not returned by the API' };
   const money = (metric: string, label: string, total: Total, reason = costReason): Kpi => {
@@ -297,22 +483,24 @@ export function computeKpis(result: ColumnarResult, options: { costAsked?: boole
     else if (total.present) k.note = 'currency unknown';
     return k;
   };
-  const rate = (metric: string, label: string, num: Total, den: Total, what: string): Kpi => {
+  const rate = (metric: string, label: string, num: Total, den: Total, what: string, basis: string): Kpi => {
     const r = ratio(num, den, what);
-    return { metric, label, value: r.value, format: 'percent', ...(r.note ? { note: r.note } : {}) };
+    return { metric, label, value: r.value, format: 'percent', basis, ...(r.note ? { note: r.note } : {}) };
   };
-  const perUnit = (metric: string, label: string, cost: Total, den: Total, what: string): Kpi => {
-    const r = cost.present ? ratio(cost, den, what) : { value: null, note: costReason };
+  /** A cost per unit; none at all when the cost is missing (the cost card says why, once). */
+  const perUnit = (metric: string, label: string, cost: Total, den: Total, what: string): Kpi[] => {
+    if (!cost.present) return [];
+    const r = ratio(cost, den, what);
     const k: Kpi = { metric, label, value: r.value, format: 'money', ...(r.note ? { note: r.note } : {}) };
     if (currency) k.currency = currency;
-    return k;
+    return [k];
   };
 
   switch (result.kind) {
     case 'messaging': {
       const sent = t('sent');
       const delivered = t('delivered');
-      return [count('sent', 'Sent', sent), count('delivered', 'Delivered', delivered), rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered')];
+      return [count('sent', 'Sent', sent), count('delivered', 'Delivered', delivered), rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent')];
     }
     case 'template': {
       const sent = t('sent');
@@ -321,22 +509,28 @@ export function computeKpis(result: ColumnarResult, options: { costAsked?: boole
       const clicked = t('clicked');
       const costMetric = hasMetric(result, 'amount_spent') ? 'amount_spent' : 'cost';
       const cost = t(costMetric);
+      const tracking = clickTrackingNote(result, options.templates, options.templateNames);
+      const clickedCard = count('clicked', 'Clicked', clicked);
+      if (clicked.present) clickedCard.note = tracking ? `${CLICKED_NOTE}. ${tracking.text}` : CLICKED_NOTE;
+      else if (tracking) clickedCard.note = tracking.text;
+      const clickRate = rate('click_rate', 'Click rate', clicked, read, 'read and clicked', 'of read');
+      if (!clicked.present && tracking) clickRate.note = 'click tracking is turned off';
       return [
         count('sent', 'Sent', sent),
         count('delivered', 'Delivered', delivered),
         count('read', 'Read', read),
-        count('clicked', 'Clicked', clicked),
-        rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered'),
-        rate('read_rate', 'Read rate', read, delivered, 'delivered and read'),
-        rate('click_rate', 'Click rate', clicked, delivered, 'delivered and clicked'),
+        clickedCard,
+        rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent'),
+        rate('read_rate', 'Read rate', read, delivered, 'delivered and read', 'of delivered'),
+        clickRate,
         money('cost', 'Cost (amount spent)', cost),
-        perUnit('cost_per_delivered', 'Cost per delivered', cost, delivered, 'delivered'),
+        ...perUnit('cost_per_delivered', 'Cost per delivered message', cost, delivered, 'delivered'),
       ];
     }
     case 'pricing': {
       const volume = t('volume');
       const cost = t('cost');
-      return [count('volume', 'Volume', volume), money('cost', 'Cost', cost), perUnit('cost_per_message', 'Cost per message', cost, volume, 'volume')];
+      return [count('volume', 'Volume', volume), money('cost', 'Cost', cost), ...perUnit('cost_per_message', 'Cost per message', cost, volume, 'volume')];
     }
     case 'conversation': {
       const conv = t('conversation');
@@ -349,7 +543,7 @@ export function computeKpis(result: ColumnarResult, options: { costAsked?: boole
 export function formatKpi(k: Kpi, locale = 'en-US'): string {
   if (k.value === null) return NOT_AVAILABLE;
   if (k.format === 'percent') return formatPercent(k.value, locale);
-  if (k.format === 'money') return formatMoney(k.value, k.currency, locale);
+  if (k.format === 'money') return k.metric.startsWith('cost_per_') ? formatUnitCost(k.value, k.currency, locale) : formatMoney(k.value, k.currency, locale);
   return formatCount(k.value, locale);
 }
 
@@ -404,6 +598,10 @@ export interface TimeSeriesSet {
   total: number;
   /** Number of distinct values of the breakdown (before top-N). */
   groups: number;
+  /** Per bucket: 1 when its period is still under way (today, this month, this half hour): draw it dashed, not as a drop. */
+  partial: Uint8Array;
+  /** Template reads/clicks: the time range that may still grow (shade it); null otherwise. */
+  stillCounting: { from: number; to: number; label: string } | null;
 }
 
 export interface TimeSeriesOptions {
@@ -411,6 +609,8 @@ export interface TimeSeriesOptions {
   breakdown?: string | null;
   topN?: number;
   templateNames?: Record<string, string>;
+  /** The clock, for the partial period and the still-counting window (default Date.now()). */
+  now?: number;
 }
 
 /** The sorted distinct starts and, per point, its bucket index (-1 for a point without a start). */
@@ -450,7 +650,11 @@ export function buildTimeSeries(result: ColumnarResult, options: TimeSeriesOptio
   const nb = buckets.length;
   const col = result.metrics[metric];
   const dim = options.breakdown && result.dims[options.breakdown] ? options.breakdown : null;
-  const empty: TimeSeriesSet = { metric, breakdown: dim, buckets, series: [], total: 0, groups: 0 };
+  const now = options.now ?? Date.now();
+  const partial = new Uint8Array(nb);
+  for (let b = 0; b < nb; b++) if (isPartialPeriod(buckets[b]!, result.granularity, result.timezone, now)) partial[b] = 1;
+  const stillCounting = stillCountingWindow(result, now, metric);
+  const empty: TimeSeriesSet = { metric, breakdown: dim, buckets, series: [], total: 0, groups: 0, partial, stillCounting };
   if (!col) return empty;
 
   const dimCol = dim ? result.dims[dim]! : undefined;
@@ -516,7 +720,25 @@ export function buildTimeSeries(result: ColumnarResult, options: TimeSeriesOptio
     }
     series.push({ key: OTHER_KEY, label: `Other (${groups.length - topN})`, total: otherTotal, values: other, other: true });
   }
-  return { metric, breakdown: dim, buckets, series, total, groups: groups.length };
+  return { metric, breakdown: dim, buckets, series, total, groups: groups.length, partial, stillCounting };
+}
+
+/**
+ * The sentences under the chart, only about what it shows: the timezone, the series summed into
+ * "Other" (when some are), the period still under way (when there is one), the still-counting
+ * window (when shaded).
+ */
+export function chartCaption(set: TimeSeriesSet, granularity: Granularity, time: Pick<TimeFormatter, 'timezone' | 'valid'>): string {
+  const out = [`Times in ${time.timezone}${time.valid ? '' : ' (the result\'s timezone is unknown here)'}.`];
+  const other = set.series.find((x) => x.other);
+  if (other) out.push(`The ${set.groups - set.series.length + 1} smallest of ${set.groups} are summed into “Other”.`);
+  const partialAt = set.partial.indexOf(1);
+  if (partialAt >= 0) {
+    const what = granularity === 'MONTHLY' ? 'this month' : granularity === 'DAILY' ? 'today' : 'the current half hour';
+    out.push(`The last ${granularity === 'MONTHLY' ? 'month' : granularity === 'DAILY' ? 'day' : 'half hour'} is ${what} so far (not over yet): drawn dashed.`);
+  }
+  if (set.stillCounting) out.push(`Shaded: ${set.stillCounting.label.charAt(0).toLowerCase()}${set.stillCounting.label.slice(1)}.`);
+  return out.join(' ');
 }
 
 /**
@@ -529,6 +751,9 @@ export function rebucket(set: TimeSeriesSet, factor: number): TimeSeriesSet {
   const nb = Math.ceil(set.buckets.length / f);
   const buckets = new Float64Array(nb);
   for (let b = 0; b < nb; b++) buckets[b] = set.buckets[b * f]!;
+  // A merged bucket holding a partial one is partial.
+  const partial = new Uint8Array(nb);
+  for (let b = 0; b < set.buckets.length; b++) if (set.partial?.[b]) partial[Math.floor(b / f)] = 1;
   const series = set.series.map((s) => {
     const values = new Float64Array(nb).fill(NaN);
     for (let b = 0; b < s.values.length; b++) {
@@ -540,7 +765,7 @@ export function rebucket(set: TimeSeriesSet, factor: number): TimeSeriesSet {
     }
     return { ...s, values };
   });
-  return { ...set, buckets, series };
+  return { ...set, buckets, series, partial };
 }
 
 // ---- template funnel -------------------------------------------------------------------------
@@ -553,12 +778,81 @@ export interface FunnelRow {
   read: number | null;
   clicked: number | null;
   cost: number | null;
+  /** sent → delivered → read → clicked, each with its share of the step before (as FUNNEL_CAPTION says). */
+  steps: FunnelStep[];
+  /** Why this template has no clicks (click tracking turned off), when templates were given. */
+  clicksNote?: string;
 }
+
+export type FunnelStepName = (typeof FUNNEL_METRICS)[number];
+
+export interface FunnelStep {
+  step: FunnelStepName;
+  label: string;
+  value: number | null;
+  /** value / the step before's value; null for the first step, or when either is missing or the step before is 0. */
+  share: number | null;
+  /** What the share is of: "of sent", "of delivered", "of read"; '' for the first step. */
+  of: string;
+  /** value / sent (for a bar as long as the step), null when either is missing. */
+  ofFirst: number | null;
+  align: Align;
+}
+
+const STEP_LABELS: Record<FunnelStepName, string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read', clicked: 'Clicked' };
+
+/** The steps of a funnel, each as a share of the step before. */
+export function funnelSteps(row: Pick<FunnelRow, FunnelStepName>): FunnelStep[] {
+  const out: FunnelStep[] = [];
+  FUNNEL_METRICS.forEach((step, k) => {
+    const value = row[step];
+    const prevName = k > 0 ? FUNNEL_METRICS[k - 1]! : null;
+    const prev = prevName ? row[prevName] : null;
+    const first = row.sent;
+    out.push({
+      step,
+      label: STEP_LABELS[step],
+      value,
+      share: prevName && value !== null && prev !== null && prev > 0 ? value / prev : null,
+      of: prevName ? `of ${prevName}` : '',
+      ofFirst: value !== null && first !== null && first > 0 ? value / first : null,
+      align: 'right',
+    });
+  });
+  return out;
+}
+
+/** The funnel's caption, naming only the steps there are: "Each step as a share of the step before: …". */
+export function funnelCaption(rows: readonly Pick<FunnelRow, FunnelStepName>[]): string {
+  const has = (m: FunnelStepName) => rows.some((r) => r[m] !== null);
+  const pairs: string[] = [];
+  for (let k = 1; k < FUNNEL_METRICS.length; k++) {
+    const a = FUNNEL_METRICS[k]!;
+    const b = FUNNEL_METRICS[k - 1]!;
+    if (has(a) && has(b)) pairs.push(`${a} of ${b}`);
+  }
+  const base = pairs.length ? `Per template: messages at each step, and each as a share of the step before (${pairs.join(', ')}).` : 'Per template: messages at each step.';
+  return has('clicked') ? `${base} Clicked counts ${CLICKED_NOTE}.` : base;
+}
+
+/** The funnel table's columns (numbers align right). */
+export const FUNNEL_COLUMNS: ReadonlyArray<{ key: string; label: string; align: Align }> = [
+  { key: 'template', label: 'Template', align: 'left' },
+  { key: 'sent', label: 'Sent', align: 'right' },
+  { key: 'delivered', label: 'Delivered', align: 'right' },
+  { key: 'read', label: 'Read', align: 'right' },
+  { key: 'clicked', label: 'Clicked', align: 'right' },
+  { key: 'cost', label: 'Cost', align: 'right' },
+];
 
 const FUNNEL_METRICS = ['sent', 'delivered', 'read', 'clicked'] as const;
 
-/** Per template: sent → delivered → read → clicked (null where the API gave none), by sent. */
-export function templateFunnel(result: ColumnarResult, templateNames?: Record<string, string>): FunnelRow[] {
+/**
+ * Per template: sent → delivered → read → clicked (null where the API gave none), by sent.
+ * Clicked is the API's `clicked` (URL and quick-reply clicks; unique URL clicks are never added).
+ */
+export function templateFunnel(result: ColumnarResult, templateNames?: Record<string, string>, templates?: readonly TemplateFacts[]): FunnelRow[] {
+  const trackingOff = new Set(clickTrackingNote(result, templates, templateNames)?.templateIds ?? []);
   const dim = result.dims.template_id;
   const slots = (dim?.values.length ?? 0) + 1;
   const costMetric = hasMetric(result, 'amount_spent') ? 'amount_spent' : 'cost';
@@ -583,15 +877,16 @@ export function templateFunnel(result: ColumnarResult, templateNames?: Record<st
     if (!seen[g]) continue;
     const id = g < slots - 1 ? dim!.values[g]! : '';
     const get = (k: number) => (present[k]![g] ? sums[k]![g]! : null);
-    rows.push({
+    const counts = { sent: get(0), delivered: get(1), read: get(2), clicked: get(3) };
+    const row: FunnelRow = {
       templateId: id,
       label: id ? templateLabel(id, templateNames) : '(no template id)',
-      sent: get(0),
-      delivered: get(1),
-      read: get(2),
-      clicked: get(3),
+      ...counts,
       cost: get(4),
-    });
+      steps: funnelSteps(counts),
+    };
+    if (trackingOff.has(id)) row.clicksNote = 'Click tracking is turned off for this template: its button clicks are not counted since then.';
+    rows.push(row);
   }
   rows.sort((a, b) => (b.sent ?? -1) - (a.sent ?? -1) || a.label.localeCompare(b.label));
   return rows;
@@ -620,6 +915,67 @@ export function buttonClicks(result: ColumnarResult, templateNames?: Record<stri
   return [...map.values()].sort((a, b) => b.count - a.count || a.template.localeCompare(b.template) || a.buttonContent.localeCompare(b.buttonContent));
 }
 
+/** Labels of the click types (`clicked[].type`) the API names. */
+const CLICK_TYPE_LABELS: Record<(typeof CLICK_TYPES)[number], string> = {
+  url_button: 'URL button',
+  unique_url_button: 'URL button',
+  quick_reply_button: 'Quick reply button',
+};
+
+/** One button of one template: its clicks, and for a URL button the distinct people who clicked. */
+export interface ButtonClickSummary {
+  templateId: string;
+  template: string;
+  buttonContent: string;
+  /** "URL button", "Quick reply button", or the API's type when unknown. */
+  typeLabel: string;
+  /** The API's type of the clicks (url_button, quick_reply_button, ...). */
+  type: string;
+  /** Every click (url_button / quick_reply_button); null when the API gave only unique clicks. */
+  clicks: number | null;
+  /** Distinct people who clicked (unique_url_button; URL buttons only); null when not given. */
+  uniqueClicks: number | null;
+}
+
+/** What the clicks table's two figures are (never added together). */
+export const BUTTON_CLICKS_CAPTION =
+  'Clicks: every click on the button. Unique clicks (URL buttons only): the number of different people who clicked; part of the clicks, not added to them.';
+
+/** Clicks per (template, button): total and unique side by side, one row per button, most clicked first. */
+export function buttonClickSummary(result: ColumnarResult, templateNames?: Record<string, string>): ButtonClickSummary[] {
+  const map = new Map<string, ButtonClickSummary>();
+  for (const row of buttonClicks(result, templateNames)) {
+    const unique = row.type.startsWith('unique_');
+    const baseType = unique ? row.type.slice('unique_'.length) : row.type;
+    const key = JSON.stringify([row.templateId, row.buttonContent, baseType]);
+    let s = map.get(key);
+    if (!s) {
+      s = {
+        templateId: row.templateId,
+        template: row.template,
+        buttonContent: row.buttonContent,
+        type: baseType,
+        typeLabel: CLICK_TYPE_LABELS[row.type as keyof typeof CLICK_TYPE_LABELS] ?? row.type,
+        clicks: null,
+        uniqueClicks: null,
+      };
+      map.set(key, s);
+    }
+    if (unique) s.uniqueClicks = (s.uniqueClicks ?? 0) + row.count;
+    else s.clicks = (s.clicks ?? 0) + row.count;
+  }
+  return [...map.values()].sort((a, b) => (b.clicks ?? b.uniqueClicks ?? 0) - (a.clicks ?? a.uniqueClicks ?? 0) || a.template.localeCompare(b.template) || a.buttonContent.localeCompare(b.buttonContent));
+}
+
+/** The clicks table's columns. */
+export const BUTTON_CLICK_COLUMNS: ReadonlyArray<{ key: keyof ButtonClickSummary; label: string; align: Align }> = [
+  { key: 'template', label: 'Template', align: 'left' },
+  { key: 'buttonContent', label: 'Button', align: 'left' },
+  { key: 'typeLabel', label: 'Type', align: 'left' },
+  { key: 'clicks', label: 'Clicks', align: 'right' },
+  { key: 'uniqueClicks', label: 'Unique clicks (people)', align: 'right' },
+];
+
 // ---- breakdown tables ------------------------------------------------------------------------
 
 export interface BreakdownRow {
@@ -627,12 +983,23 @@ export interface BreakdownRow {
   label: string;
   /** Per metric asked for: the sum, or null when no point of this group had it. */
   values: Record<string, number | null>;
+  /** Cost per message (or conversation) of this row, when the breakdown has `unit`. */
+  unitCost?: number | null;
 }
 export interface Breakdown {
   dimension: string;
   title: string;
   metrics: string[];
   rows: BreakdownRow[];
+  /** The table's columns: the dimension's label (left), then each metric and the unit cost (right). */
+  columns: Array<{ key: string; label: string; align: Align }>;
+  /** The cost-per-unit column: its label and the one number of decimals of the whole column. */
+  unit?: { label: string; decimals: number };
+}
+
+/** A column's heading for a metric: "Cost (USD)" for money with a known currency. */
+export function metricColumnLabel(metric: string, currency: string | undefined): string {
+  return MONEY_METRICS.has(metric) && currency ? `${metricLabel(metric)} (${currency})` : metricLabel(metric);
 }
 
 /** Sums of `metrics` per value of `dimension` (points without it: "free" for tier, "(none)" otherwise). */
@@ -665,7 +1032,27 @@ export function breakdownBy(result: ColumnarResult, dimension: string, metrics: 
   }
   const first = metrics[0];
   rows.sort((a, b) => (first ? (b.values[first] ?? -1) - (a.values[first] ?? -1) : 0) || a.label.localeCompare(b.label));
-  return { dimension, title: `By ${dimensionLabel(dimension).toLowerCase()}`, metrics, rows };
+  const columns: Breakdown['columns'] = [
+    { key: 'label', label: dimensionLabel(dimension), align: 'left' },
+    ...metrics.map((m) => ({ key: m, label: metricColumnLabel(m, result.currency), align: 'right' as const })),
+  ];
+  return { dimension, title: `By ${dimensionLabel(dimension).toLowerCase()}`, metrics, rows, columns };
+}
+
+/** Add the cost per unit (message or conversation) to a breakdown with `cost` and `per`: one value per row, one number of decimals. */
+function withUnitCost(b: Breakdown, per: string, label: string, currency: string | undefined): Breakdown {
+  if (!b.metrics.includes('cost') || !b.metrics.includes(per)) return b;
+  if (!b.rows.some((r) => r.values.cost !== null)) return b; // no cost at all: the cost card says why, once
+  for (const r of b.rows) {
+    const c = r.values.cost;
+    const v = r.values[per];
+    r.unitCost = c !== null && c !== undefined && v ? c / v : null;
+  }
+  const decimals = unitCostDecimals(
+    b.rows.map((r) => r.unitCost ?? null),
+    currency,
+  );
+  return { ...b, columns: [...b.columns, { key: 'unitCost', label: currency ? `${label} (${currency})` : label, align: 'right' }], unit: { label, decimals } };
 }
 
 const BREAKDOWN_DIMS: Partial<Record<Kind, string[]>> = {
@@ -680,7 +1067,18 @@ export function breakdowns(result: ColumnarResult, templateNames?: Record<string
   const volume = result.kind === 'pricing' ? 'volume' : 'conversation';
   const metrics = ['cost', volume].filter((m) => m in result.metrics);
   if (!metrics.length) return [];
-  return dims.filter((d) => result.dims[d] && result.dims[d]!.values.length > 0).map((d) => breakdownBy(result, d, metrics, templateNames));
+  const unitLabel = result.kind === 'pricing' ? 'Cost per message' : 'Cost per conversation';
+  return dims
+    .filter((d) => result.dims[d] && result.dims[d]!.values.length > 0)
+    .map((d) => withUnitCost(breakdownBy(result, d, metrics, templateNames), volume, unitLabel, result.currency));
+}
+
+/** The text of a breakdown cell (`key` as in its columns): counts, money in minor units, unit costs with the column's decimals. */
+export function breakdownCellText(b: Breakdown, row: BreakdownRow, key: string, currency: string | undefined, locale = 'en-US'): string {
+  if (key === 'label') return row.label;
+  if (key === 'unitCost') return formatUnitCost(row.unitCost ?? null, currency, locale, b.unit?.decimals);
+  const v = row.values[key] ?? null;
+  return MONEY_METRICS.has(key) ? formatMoney(v, currency, locale) : formatCount(v, locale);
 }
 
 // ---- data table ------------------------------------------------------------------------------
@@ -691,16 +1089,37 @@ export interface TableColumn {
   label: string;
   type: 'time' | 'dim' | 'metric';
   name: string;
+  /** Numbers right, words and times left. */
+  align: Align;
 }
 
 export function tableColumns(result: ColumnarResult): TableColumn[] {
   const cols: TableColumn[] = [
-    { key: 'start', label: 'Start', type: 'time', name: 'start' },
-    { key: 'end', label: 'End', type: 'time', name: 'end' },
+    { key: 'start', label: 'Start', type: 'time', name: 'start', align: 'left' },
+    { key: 'end', label: 'End', type: 'time', name: 'end', align: 'left' },
   ];
-  for (const d of Object.keys(result.dims)) cols.push({ key: `dim.${d}`, label: dimensionLabel(d), type: 'dim', name: d });
-  for (const m of Object.keys(result.metrics)) cols.push({ key: `metric.${m}`, label: metricLabel(m), type: 'metric', name: m });
+  for (const d of Object.keys(result.dims)) cols.push({ key: `dim.${d}`, label: dimensionLabel(d), type: 'dim', name: d, align: 'left' });
+  for (const m of Object.keys(result.metrics)) cols.push({ key: `metric.${m}`, label: metricColumnLabel(m, result.currency), type: 'metric', name: m, align: 'right' });
   return cols;
+}
+
+const unitDecimalsCache = new WeakMap<ColumnarResult, Map<string, number>>();
+/** The one number of decimals of a column of costs per message (cost_per_delivered, ...) in the data table. */
+export function columnUnitDecimals(result: ColumnarResult, metric: string): number {
+  let m = unitDecimalsCache.get(result);
+  if (!m) {
+    m = new Map();
+    unitDecimalsCache.set(result, m);
+  }
+  let d = m.get(metric);
+  if (d === undefined) {
+    const col = result.metrics[metric];
+    const values: number[] = [];
+    for (let i = 0; i < result.length; i++) values.push(valueAt(col, i));
+    d = unitCostDecimals(values, result.currency);
+    m.set(metric, d);
+  }
+  return d;
 }
 
 export type SortDirection = 'asc' | 'desc';
@@ -761,8 +1180,11 @@ export function cellText(result: ColumnarResult, i: number, col: TableColumn, ti
       const c = codeAt(dim.codes, i);
       return c >= 0 && c < dim.values.length ? valueLabel(col.name, dim.values[c], templateNames) : col.name === 'tier' ? 'free' : '';
     }
-    case 'metric':
-      return formatMetricValue(col.name, valueAt(result.metrics[col.name], i), result.currency, locale);
+    case 'metric': {
+      const v = valueAt(result.metrics[col.name], i);
+      if (RATIO_METRICS.has(col.name)) return Number.isNaN(v) ? '' : formatUnitCost(v, result.currency, locale, columnUnitDecimals(result, col.name));
+      return formatMetricValue(col.name, v, result.currency, locale);
+    }
   }
 }
 
@@ -790,16 +1212,22 @@ export type WarningKind = 'cost' | 'engagement' | 'legacy' | 'partial' | 'unknow
 
 export interface PanelWarning {
   kind: WarningKind;
+  code: WarningCode;
   text: string;
 }
 
-export function classifyWarning(text: string): WarningKind {
-  if (/^partial result/i.test(text) || /incomplete/i.test(text)) return 'partial';
-  if (/^unknown /i.test(text) || /kept as is/i.test(text)) return 'unknown-value';
-  if (/\b7 days\b|still grow/i.test(text)) return 'engagement';
-  if (/per.message|conversation analytics is legacy|no conversation data/i.test(text)) return 'legacy';
-  if (costWarning([text])) return 'cost';
-  return 'other';
+/** How the panel shows each code (its icon and place); a code not named here shows as 'other'. */
+const KIND_OF_CODE: Partial<Record<WarningCode, WarningKind>> = {
+  'result.partial': 'partial',
+  'value.unknown': 'unknown-value',
+  'engagement.still-counting': 'engagement',
+  'conversation.legacy': 'legacy',
+  'cost.unavailable': 'cost',
+};
+
+/** The panel's kind of a warning, from its code (never from its words). */
+export function classifyWarning(w: Pick<Warning, 'code'>): WarningKind {
+  return KIND_OF_CODE[w.code] ?? 'other';
 }
 
 export const PARTIAL_NOTE = 'Partial result: some requests failed and the data shown is incomplete; run the query again to fetch the rest.';
@@ -810,7 +1238,9 @@ export const COST_NOTE = 'Cost is not available for this query (the API returned
 
 /**
  * Every warning of the result, plus what the panel can tell on its own (partial result, figures
- * still counting, no conversation data, no cost), each once.
+ * still counting, no conversation data), each once. "Cost not available" is said once: on the
+ * cost card (computeKpis, with the `cost.unavailable` warning's reason) when the result has one
+ * and its cost is missing, so such warnings are left out here; otherwise once here.
  */
 export function panelWarnings(
   result: ColumnarResult,
@@ -818,20 +1248,151 @@ export function panelWarnings(
   options: { now?: number; costAsked?: boolean } = {},
 ): PanelWarning[] {
   const now = options.now ?? Date.now();
-  const out: PanelWarning[] = result.warnings.map((text) => ({ kind: classifyWarning(text), text }));
+  const costCard = result.kind !== 'messaging' && !hasMetric(result, 'cost') && !hasMetric(result, 'amount_spent');
+  const out: PanelWarning[] = [];
+  for (const w of result.warnings) {
+    const kind = classifyWarning(w);
+    if (kind === 'cost' && (costCard || out.some((x) => x.kind === 'cost'))) continue;
+    out.push({ kind, code: w.code, text: w.message });
+  }
   const has = (k: WarningKind) => out.some((w) => w.kind === k);
-  if (context?.partial && !has('partial')) out.push({ kind: 'partial', text: PARTIAL_NOTE });
+  if (context?.partial && !has('partial')) out.push({ kind: 'partial', code: 'result.partial', text: PARTIAL_NOTE });
   if (result.kind === 'template' && !has('engagement') && (hasMetric(result, 'read') || hasMetric(result, 'clicked'))) {
     let lastEnd = -Infinity;
     for (let i = 0; i < result.length; i++) {
       const e = valueAt(result.ends, i);
       if (e > lastEnd) lastEnd = e;
     }
-    if (lastEnd > now - 7 * 86_400_000) out.push({ kind: 'engagement', text: ENGAGEMENT_NOTE });
+    if (lastEnd > now - 7 * 86_400_000) out.push({ kind: 'engagement', code: 'engagement.still-counting', text: ENGAGEMENT_NOTE });
   }
-  if (result.kind === 'conversation' && result.length === 0 && !has('legacy')) out.push({ kind: 'legacy', text: LEGACY_NOTE });
-  if ((result.kind === 'pricing' || result.kind === 'conversation') && result.length > 0 && options.costAsked !== false && !hasMetric(result, 'cost') && !has('cost')) {
-    out.push({ kind: 'cost', text: COST_NOTE });
-  }
+  if (result.kind === 'conversation' && result.length === 0 && !has('legacy')) out.push({ kind: 'legacy', code: 'conversation.legacy', text: LEGACY_NOTE });
   return out;
+}
+
+// ---- colours ---------------------------------------------------------------------------------
+
+/** The theme's chart colours, in the order series take them (CSS variables of the webview). */
+export const CHART_COLOR_VARIABLES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-purple', '--vscode-charts-yellow'] as const;
+
+/** VS Code's default chart colours (in CHART_COLOR_VARIABLES order) and editor background, for tests and as a fallback. */
+export const DEFAULT_CHART_THEMES = {
+  light: { colors: ['#1a85ff', '#d18616', '#388a34', '#e51400', '#652d90', '#bf8803'], background: '#ffffff' },
+  dark: { colors: ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700'], background: '#1f1f1f' },
+} as const;
+
+/** Two series colours at least this far apart (CIE76 ΔE) are told apart at a glance. */
+export const MIN_SERIES_DELTA_E = 20;
+/** A series colour at least this far from the background. */
+const MIN_BACKGROUND_DELTA_E = 30;
+
+type Rgb = [number, number, number];
+type Lab = [number, number, number];
+
+/** A CSS colour (#rgb, #rrggbb, #rrggbbaa, rgb()/rgba()) as 0-255 channels; null when not one of these. */
+export function parseColor(text: string | undefined): Rgb | null {
+  if (!text) return null;
+  const t = text.trim().toLowerCase();
+  let m = /^#([0-9a-f]{3,4})$/.exec(t);
+  if (m) return [0, 1, 2].map((i) => parseInt(m![1]![i]! + m![1]![i]!, 16)) as Rgb;
+  m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/.exec(t);
+  if (m) return [0, 2, 4].map((i) => parseInt(m![1]!.slice(i, i + 2), 16)) as Rgb;
+  m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(t);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])].map((v) => Math.max(0, Math.min(255, v))) as Rgb;
+  return null;
+}
+
+function toLinear(c: number): number {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+}
+function fromLinear(v: number): number {
+  const c = v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055;
+  return Math.round(Math.max(0, Math.min(1, c)) * 255);
+}
+const WHITE = [0.95047, 1, 1.08883] as const;
+const labF = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+const labFInv = (t: number) => (t ** 3 > 216 / 24389 ? t ** 3 : (116 * t - 16) / (24389 / 27));
+
+/** sRGB (0-255) to CIE L*a*b* (D65). */
+export function rgbToLab([r, g, b]: Rgb): Lab {
+  const R = toLinear(r);
+  const G = toLinear(g);
+  const B = toLinear(b);
+  const x = (0.4124 * R + 0.3576 * G + 0.1805 * B) / WHITE[0];
+  const y = (0.2126 * R + 0.7152 * G + 0.0722 * B) / WHITE[1];
+  const z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / WHITE[2];
+  const fx = labF(x);
+  const fy = labF(y);
+  const fz = labF(z);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+function labToRgb([L, a, b]: Lab): Rgb {
+  const fy = (L + 16) / 116;
+  const x = labFInv(fy + a / 500) * WHITE[0];
+  const y = labFInv(fy) * WHITE[1];
+  const z = labFInv(fy - b / 200) * WHITE[2];
+  return [fromLinear(3.2406 * x - 1.5372 * y - 0.4986 * z), fromLinear(-0.9689 * x + 1.8758 * y + 0.0415 * z), fromLinear(0.0557 * x - 0.204 * y + 1.057 * z)];
+}
+
+/** CIE76 colour difference of two CSS colours (Infinity when either does not parse). */
+export function deltaE(a: string, b: string): number {
+  const x = parseColor(a);
+  const y = parseColor(b);
+  if (!x || !y) return Infinity;
+  return labDistance(rgbToLab(x), rgbToLab(y));
+}
+function labDistance(p: Lab, q: Lab): number {
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+function hex([r, g, b]: Rgb): string {
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * `count` series colours, pairwise at least MIN_SERIES_DELTA_E apart (CIE76) when the colour space
+ * allows: the theme's chart colours first (a theme colour too close to one already taken, e.g. a
+ * yellow next to an orange, is skipped), then lighter, darker and hue-shifted variations of them and
+ * of a spread of hues, always the one farthest from every colour taken and from the background.
+ */
+export function seriesPalette(count: number, theme: { colors: readonly string[]; background?: string }): string[] {
+  const bg = parseColor(theme.background);
+  const bgLab = bg ? rgbToLab(bg) : null;
+  const dark = bgLab ? bgLab[0] < 50 : false;
+  const chosen: Array<{ hex: string; lab: Lab }> = [];
+  const distance = (lab: Lab) => Math.min(...chosen.map((c) => labDistance(c.lab, lab)));
+  const farFromBackground = (lab: Lab) => !bgLab || labDistance(lab, bgLab) >= MIN_BACKGROUND_DELTA_E;
+  const bases: Lab[] = [];
+  for (const c of theme.colors) {
+    const rgb = parseColor(c);
+    if (!rgb) continue;
+    const lab = rgbToLab(rgb);
+    bases.push(lab);
+    if (chosen.length < count && farFromBackground(lab) && (chosen.length === 0 || distance(lab) >= MIN_SERIES_DELTA_E)) chosen.push({ hex: hex(rgb), lab });
+  }
+  if (chosen.length >= count) return chosen.slice(0, count).map((c) => c.hex);
+  // Variations: the theme colours lighter and darker, and an even spread of hues at readable lightness.
+  const candidates: Lab[] = [];
+  const add = (lab: Lab) => {
+    const rgb = labToRgb(lab);
+    const real = rgbToLab(rgb); // back from the gamut
+    if (farFromBackground(real)) candidates.push(real);
+  };
+  for (const [L, a, b] of bases) for (const dL of [-30, -18, 18, 30]) add([Math.max(10, Math.min(95, L + dL)), a, b]);
+  const lightness = dark ? [50, 65, 80] : [35, 50, 65];
+  for (const L of lightness) for (const C of [35, 60]) for (let h = 0; h < 360; h += 20) add([L, C * Math.cos((h * Math.PI) / 180), C * Math.sin((h * Math.PI) / 180)]);
+  while (chosen.length < count && candidates.length) {
+    let best = -1;
+    let bestD = -Infinity;
+    candidates.forEach((lab, i) => {
+      const d = chosen.length ? distance(lab) : Infinity;
+      if (d > bestD) {
+        bestD = d;
+        best = i;
+      }
+    });
+    const lab = candidates.splice(best, 1)[0]!;
+    chosen.push({ hex: hex(labToRgb(lab)), lab });
+  }
+  return chosen.map((c) => c.hex);
 }

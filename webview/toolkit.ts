@@ -1,46 +1,32 @@
 /**
- * The only module that knows the component library (@vscode/webview-ui-toolkit 1.4). The rest of
- * the panel builds its controls through these factories and reads them as plain elements with a
- * `value` (or `checked`), so the library can be swapped (e.g. for @vscode-elements/elements) by
- * rewriting this file alone.
+ * The only module that knows the component library (@vscode-elements/elements, Lit web components
+ * that follow the VS Code theme). The rest of the panel builds its controls through these
+ * factories and reads them as plain elements with a `value` (or `checked`), so the library can be
+ * swapped by rewriting this file alone.
+ *
+ * CSP: the components style themselves with constructable stylesheets (adoptedStyleSheets), which
+ * the panel's `style-src` allows; nothing here writes a style attribute or an inline <style>.
+ * Tables are plain <table> elements styled by media/panel.css (numbers right-aligned, the table
+ * scrolling sideways inside its own box), which also keeps them readable to the end-to-end tests.
  */
-import {
-  provideVSCodeDesignSystem,
-  vsCodeBadge,
-  vsCodeButton,
-  vsCodeCheckbox,
-  vsCodeDataGrid,
-  vsCodeDataGridCell,
-  vsCodeDataGridRow,
-  vsCodeDivider,
-  vsCodeDropdown,
-  vsCodeOption,
-  vsCodeProgressRing,
-  vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-divider/index.js';
+import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
-let registered = false;
-/** Register the components used (once). */
-export function registerToolkit(): void {
-  if (registered) return;
-  registered = true;
-  provideVSCodeDesignSystem().register(
-    vsCodeBadge(),
-    vsCodeButton(),
-    vsCodeCheckbox(),
-    vsCodeDataGrid(),
-    vsCodeDataGridCell(),
-    vsCodeDataGridRow(),
-    vsCodeDivider(),
-    vsCodeDropdown(),
-    vsCodeOption(),
-    vsCodeProgressRing(),
-    vsCodeTextField(),
-  );
-}
+/** The components register themselves when this module loads; kept for callers that ask. */
+export function registerToolkit(): void {}
 
 export interface ValueElement extends HTMLElement {
   value: string;
+}
+export interface MultiValueElement extends HTMLElement {
+  value: string[];
 }
 export interface CheckElement extends HTMLElement {
   checked: boolean;
@@ -62,11 +48,11 @@ export interface ButtonOptions {
 
 export function button(label: string, onClick: (ev: Event) => void, options: ButtonOptions = {}): HTMLElement {
   const b = el('vscode-button', {
-    appearance: options.appearance ?? 'primary',
     'data-action': options.action,
     title: options.title,
     'aria-label': options.appearance === 'icon' ? (options.title ?? label) : undefined,
   });
+  if (options.appearance === 'secondary' || options.appearance === 'icon') b.setAttribute('secondary', '');
   b.textContent = label;
   if (options.disabled) b.setAttribute('disabled', '');
   b.addEventListener('click', (ev) => {
@@ -85,7 +71,8 @@ export function setDisabled(control: HTMLElement, disabled: boolean): void {
 /** Mark a toggle button as pressed (aria-pressed) and give it the primary look. */
 export function setPressed(control: HTMLElement, pressed: boolean): void {
   control.setAttribute('aria-pressed', String(pressed));
-  control.setAttribute('appearance', pressed ? 'primary' : 'secondary');
+  if (pressed) control.removeAttribute('secondary');
+  else control.setAttribute('secondary', '');
 }
 
 export interface GridColumn {
@@ -93,33 +80,49 @@ export interface GridColumn {
   title: string;
   /** Numbers align right. */
   numeric?: boolean;
+  /** A tooltip on the header (e.g. the API's name for it). */
+  hint?: string;
 }
 
-/** A read-only table: a header row and one row per record (cells as text). */
+/** A read-only table: a header row and one row per record (cells as text), scrolling sideways in its own box. */
 export function dataGrid(columns: GridColumn[], rows: Array<Record<string, string>>, options: { label: string; id?: string } = { label: '' }): HTMLElement {
-  const grid = el('vscode-data-grid', { 'aria-label': options.label, id: options.id, 'generate-header': 'none' });
-  const header = el('vscode-data-grid-row', { 'row-type': 'header' });
-  columns.forEach((c, i) => {
-    const cell = el('vscode-data-grid-cell', { 'cell-type': 'columnheader', 'grid-column': String(i + 1), 'data-column': c.key });
-    cell.textContent = c.title;
-    header.appendChild(cell);
-  });
-  grid.appendChild(header);
-  for (const r of rows) {
-    const row = el('vscode-data-grid-row');
-    columns.forEach((c, i) => {
-      const cell = el('vscode-data-grid-cell', { 'grid-column': String(i + 1), 'data-column': c.key, class: c.numeric ? 'num' : undefined });
-      cell.textContent = r[c.key] ?? '';
-      row.appendChild(cell);
-    });
-    grid.appendChild(row);
+  const table = el('table', { class: 'grid', 'aria-label': options.label, id: options.id });
+  const head = el('thead');
+  const headRow = el('tr');
+  for (const c of columns) {
+    const th = el('th', { scope: 'col', 'data-column': c.key, class: c.numeric ? 'num' : undefined, title: c.hint });
+    th.textContent = c.title;
+    headRow.appendChild(th);
   }
-  return grid;
+  head.appendChild(headRow);
+  const body = el('tbody');
+  for (const r of rows) {
+    const tr = el('tr');
+    for (const c of columns) {
+      const td = el('td', { 'data-column': c.key, class: c.numeric ? 'num' : undefined });
+      td.textContent = r[c.key] ?? '';
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  table.append(head, body);
+  const wrap = el('div', { class: 'table-wrap' });
+  wrap.appendChild(table);
+  return wrap;
 }
 
 export interface DropdownOption {
   value: string;
   label: string;
+  /** A tooltip / description (e.g. the API value behind the label). */
+  description?: string;
+}
+
+function option(o: DropdownOption, selected: boolean): HTMLElement {
+  const opt = el('vscode-option', { value: o.value, description: o.description, title: o.description });
+  opt.textContent = o.label;
+  if (selected) opt.setAttribute('selected', '');
+  return opt;
 }
 
 export function dropdown(
@@ -128,14 +131,22 @@ export function dropdown(
   onChange: (value: string) => void,
   attrs: { label: string; id?: string } = { label: '' },
 ): ValueElement {
-  const d = el('vscode-dropdown', { 'aria-label': attrs.label, id: attrs.id, title: attrs.label }) as ValueElement;
-  for (const o of options) {
-    const opt = el('vscode-option', { value: o.value }) as ValueElement;
-    opt.textContent = o.label;
-    if (o.value === value) opt.setAttribute('selected', '');
-    d.appendChild(opt);
-  }
+  const d = el('vscode-single-select', { 'aria-label': attrs.label, id: attrs.id, title: attrs.label }) as ValueElement;
+  for (const o of options) d.appendChild(option(o, o.value === value));
   d.addEventListener('change', () => onChange(d.value));
+  return d;
+}
+
+/** A multi-select filled with known values; `value` is the list of chosen values. */
+export function multiSelect(
+  options: DropdownOption[],
+  values: readonly string[],
+  attrs: { label: string; name: string; id?: string },
+  onChange?: (values: string[]) => void,
+): MultiValueElement {
+  const d = el('vscode-multi-select', { 'aria-label': attrs.label, id: attrs.id, name: attrs.name, 'data-param': attrs.name }) as MultiValueElement;
+  for (const o of options) d.appendChild(option(o, values.includes(o.value)));
+  if (onChange) d.addEventListener('change', () => onChange([...d.value]));
   return d;
 }
 
@@ -144,19 +155,17 @@ export function textField(
   attrs: { label: string; name: string; placeholder?: string; id?: string },
   onChange?: (value: string) => void,
 ): ValueElement {
-  const t = el('vscode-text-field', { name: attrs.name, placeholder: attrs.placeholder, id: attrs.id, 'data-param': attrs.name }) as ValueElement;
+  const t = el('vscode-textfield', { name: attrs.name, placeholder: attrs.placeholder, id: attrs.id, 'data-param': attrs.name, label: attrs.label, 'aria-label': attrs.label }) as ValueElement;
   t.setAttribute('value', value);
   t.value = value;
-  t.textContent = attrs.label;
   if (onChange) t.addEventListener('change', () => onChange(t.value));
   return t;
 }
 
 export function checkbox(label: string, checked: boolean, attrs: { name: string; id?: string }, onChange?: (checked: boolean) => void): CheckElement {
-  const c = el('vscode-checkbox', { name: attrs.name, id: attrs.id, 'data-param': attrs.name }) as CheckElement;
+  const c = el('vscode-checkbox', { name: attrs.name, id: attrs.id, 'data-param': attrs.name, label }) as CheckElement;
   if (checked) c.setAttribute('checked', '');
   c.checked = checked;
-  c.textContent = label;
   if (onChange) c.addEventListener('change', () => onChange(c.checked));
   return c;
 }

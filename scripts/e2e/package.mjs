@@ -45,12 +45,16 @@ function parseArgs(argv) {
   return opts;
 }
 
-function run(step, cmd, args, cwd) {
+/** Runs a step; with `quiet`, its output (vsce's file tree) is shown only when it fails (the last lines). */
+function run(step, cmd, args, cwd, { quiet = false } = {}) {
   const t0 = Date.now();
   log(`${step}: ${cmd === process.execPath ? 'node' : cmd} ${args.map((a) => (isAbsolute(a) ? relative(cwd, a) || '.' : a)).join(' ')} (in ${cwd})`);
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 2, 2], timeout: 180_000 });
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', quiet ? 'pipe' : 2, quiet ? 'pipe' : 2], timeout: 180_000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) fail(step, r.error.message);
-  if (r.status !== 0) fail(step, `exited with ${r.status ?? r.signal}`);
+  if (r.status !== 0) {
+    const tail = quiet ? `; its last lines:\n${`${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n')}` : '';
+    fail(step, `exited with ${r.status ?? r.signal}${tail}`);
+  }
   log(`${step}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
@@ -126,7 +130,7 @@ export function packageExtension({ project = REPO, out, build = true } = {}) {
   }
   const vsce = join(dirname(createRequire(join(REPO, 'package.json')).resolve('@vscode/vsce/package.json')), 'vsce');
   try {
-    run('packaging (vsce package)', process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], cwd);
+    run('packaging (vsce package)', process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], cwd, { quiet: true });
   } finally {
     if (stage) rmSync(stage, { recursive: true, force: true });
   }

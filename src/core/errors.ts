@@ -16,8 +16,18 @@ export type WabaErrorKind =
   | 'config' // missing credentials or settings
   | 'security'; // refused for safety (foreign-origin next link, ...)
 
+/**
+ * What a provider's error means, decided by the provider from its codes and statuses (Meta's code
+ * and subcode, Vonage's status and problem report) where it reads the wire: everything else
+ * (the panel's insights offer) reads this, never the message.
+ */
+export type WabaErrorReason =
+  | 'insights-disabled'; // template analytics refused because insights are off on the WABA
+
 export interface WabaErrorDetails {
   provider?: ProviderId;
+  /** What the error means, when the provider could tell (see WabaErrorReason). */
+  reason?: WabaErrorReason;
   endpoint?: string;
   status?: number;
   graphCode?: number;
@@ -36,6 +46,7 @@ export interface WabaErrorDetails {
 
 export class WabaError extends Error {
   readonly kind: WabaErrorKind;
+  readonly reason?: WabaErrorReason;
   readonly provider?: ProviderId;
   readonly endpoint?: string;
   readonly status?: number;
@@ -56,6 +67,7 @@ export class WabaError extends Error {
     });
     this.name = 'WabaError';
     this.kind = kind;
+    if (details.reason !== undefined) this.reason = details.reason;
     this.provider = details.provider;
     this.endpoint = details.endpoint;
     this.status = details.status;
@@ -72,7 +84,7 @@ export class WabaError extends Error {
   /** A plain object safe to log, export or post to a webview (no cause, no stack). */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, kind: this.kind, message: this.message };
-    for (const key of ['provider', 'endpoint', 'status', 'graphCode', 'graphSubcode', 'problemTitle', 'traceId', 'path', 'hint', 'retryAfterSeconds'] as const) {
+    for (const key of ['reason', 'provider', 'endpoint', 'status', 'graphCode', 'graphSubcode', 'problemTitle', 'traceId', 'path', 'hint', 'retryAfterSeconds'] as const) {
       if (this[key] !== undefined) out[key] = this[key];
     }
     return out;

@@ -21,6 +21,8 @@ export interface ExportDocument {
   partial: boolean;
   requests: number;
   result: QueryRun['result'];
+  /** The previous period of the same length, when the export asked for the comparison. */
+  previous?: { from: string; to: string; result: QueryRun['result'] };
   raw?: unknown[];
 }
 
@@ -43,14 +45,22 @@ function redactedRaw(raw: unknown[]): unknown[] {
   return raw.map(walk);
 }
 
-export function exportContent(query: Query, run: QueryRun, format: 'json' | 'csv', options: { includeRaw?: boolean; at?: Date } = {}): string {
-  if (format === 'csv') return run.partial ? `${PARTIAL_CSV_LINE}\r\n${toCsv(run.result)}` : toCsv(run.result);
+export function exportContent(query: Query, run: QueryRun, format: 'json' | 'csv', options: { includeRaw?: boolean; at?: Date; includePrevious?: boolean } = {}): string {
+  // Partial: the run's flag, or the result's own `result.partial` warning (a result kept or loaded without its run).
+  const partial = run.partial || run.result.warnings.some((w) => w.code === 'result.partial');
+  // The previous period (a comparison) only when asked for, and only when it was fetched.
+  const previous = options.includePrevious && run.previous && run.previousRange ? { ...run.previousRange, result: run.previous } : undefined;
+  if (format === 'csv') {
+    const csv = toCsv(run.result, previous?.result);
+    return partial ? `${PARTIAL_CSV_LINE}\r\n${csv}` : csv;
+  }
   const doc: ExportDocument = {
     exportedAt: (options.at ?? new Date()).toISOString(),
     query,
-    partial: run.partial,
+    partial,
     requests: run.requests,
     result: run.result,
+    ...(previous ? { previous } : {}),
   };
   if (options.includeRaw && run.raw) doc.raw = redactedRaw(run.raw);
   return JSON.stringify(doc, null, 2) + '\n';

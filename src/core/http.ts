@@ -4,9 +4,10 @@
  * (honouring Retry-After and whatever wait the provider reads from its headers), same-origin
  * paging, and redacted logging. Credentials travel only in the Authorization header.
  */
-import { Agent, request as undiciRequest } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import type * as Undici from 'undici';
 import { Semaphore, sleep as abortableSleep } from './concurrency';
+import { credentialProblem } from './credentials';
 import { WabaError, cancelledError, providerName, toWabaError } from './errors';
 import { redact, redactUrl } from './redact';
 import type { Logger, ProviderId } from './types';
@@ -65,9 +66,19 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
+let undiciModule: typeof Undici | undefined;
+/**
+ * undici, loaded with the first request rather than with the core: it is half of the core's code
+ * (the extension's build puts it in dist/vendor/undici.js).
+ */
+function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use on purpose (start-up time)
+  return (undiciModule ??= require('undici') as typeof Undici);
+}
+
 /** A keep-alive agent (undici pools connections per origin); each client owns one unless given a dispatcher. */
 function newAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16 });
+  return new (undici().Agent)({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16 });
 }
 
 /** "400 ms", "30 s": a duration as a user reads it. */
@@ -233,9 +244,6 @@ export class HttpClient {
 
   private async once(method: string, url: URL, req: HttpRequest): Promise<HttpResponse> {
     const started = performance.now();
-    this.requestCount++;
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': 'waba-analytics-vscode',
@@ -243,10 +251,14 @@ export class HttpClient {
       authorization: await this.opts.authorization(),
     };
     if (req.body !== undefined) headers['content-type'] ??= 'application/json';
+    checkHeaders(headers, this.provider, req.endpoint);
+    this.requestCount++;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const display = `${method} ${this.describe(url)}`;
     let answered = false;
     try {
-      const r = await undiciRequest(url, {
+      const r = await undici().request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         body: req.body,
@@ -299,6 +311,23 @@ export class HttpClient {
         cause: e,
       });
     }
+  }
+}
+
+/**
+ * Refuse, as a config error that is never retried, a header undici would refuse (a line break or
+ * another control character) or a credential that is not plain ASCII: a token pasted with a line
+ * break gets this message, not a transport error and retries. The value is never quoted.
+ */
+function checkHeaders(headers: Record<string, string>, provider: ProviderId, endpoint: string): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const problem = name === 'authorization' ? credentialProblem(value) : /[^\t\x20-\x7e\x80-\xff]/.test(value) ? 'contains a line break or another control character' : undefined;
+    if (!problem) continue;
+    throw new WabaError('config', `${providerName(provider)} ${endpoint} was not sent: the ${name === 'authorization' ? 'credential' : `${name} header`} ${problem}.`, {
+      provider,
+      endpoint,
+      hint: name === 'authorization' ? 'Enter the token (or the key and secret) again without it.' : undefined,
+    });
   }
 }
 

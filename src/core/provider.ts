@@ -6,6 +6,8 @@ import type { Semaphore } from './concurrency';
 import type { HttpClient } from './http';
 import type { ProviderCapabilities, Query } from './query';
 import type { Kind, Logger, NormalizedResult, Page, PhoneNumberInfo, Point, ProviderId, TemplateInfo, WabaInfo } from './types';
+import type { WarningSink } from './listing';
+import type { Warning } from './warnings';
 
 /** One request unit of a plan: a window of the range, and for templates one batch of ids. */
 export interface QueryUnit {
@@ -22,7 +24,7 @@ export interface QueryUnit {
 /** What fetching one unit yields (all its pages followed). */
 export interface UnitResult {
   points: Point[];
-  warnings: string[];
+  warnings: Warning[];
   currency?: string;
   timezone?: string;
   /** The raw bodies of every page, when asked for. */
@@ -46,6 +48,11 @@ export interface NormalizedPage {
   result: NormalizedResult;
   /** The `next` link (absolute URL) when the body has one. */
   next?: string;
+  /**
+   * Negative or non-finite values left out of this page's points, by name (their warning is in
+   * `result.warnings`; a caller of several pages sums these and warns once, see leftOutWarning).
+   */
+  leftOut?: ReadonlyMap<string, number>;
 }
 
 export interface FetchOptions {
@@ -72,12 +79,21 @@ export interface Provider {
    * with a short description of what they reach, or throws the provider's error.
    */
   checkCredentials(signal?: AbortSignal): Promise<string>;
-  /** WABAs reachable with the credentials, plus those given by hand. */
-  listWabas(signal?: AbortSignal): Promise<WabaInfo[]>;
+  /**
+   * WABAs reachable with the credentials, plus those given by hand, each once. Resolves with `[]`
+   * only when the provider said the credentials grant no WABA; any other failure throws (see
+   * docs/dialects.md, "What means no WABA"). Repeated ids and parts that could not be read are
+   * reported to `onWarning`.
+   */
+  listWabas(signal?: AbortSignal, onWarning?: WarningSink): Promise<WabaInfo[]>;
   /** One WABA's name, currency, timezone and insights state. */
   getWaba(wabaId: string, signal?: AbortSignal): Promise<WabaInfo>;
-  listPhoneNumbers(wabaId: string, signal?: AbortSignal): Promise<PhoneNumberInfo[]>;
-  /** One page of templates; pass `cursor` (from `next`) for the following page. */
+  /** Every phone number of a WABA (all pages, each id once; a failure throws, never `[]`). */
+  listPhoneNumbers(wabaId: string, signal?: AbortSignal, onWarning?: WarningSink): Promise<PhoneNumberInfo[]>;
+  /**
+   * One page of templates; pass `cursor` (from `next`) for the following page. A `next` equal to
+   * the cursor asked for is a paging loop and throws. `collectTemplates` (core/listing) reads them all.
+   */
   listTemplates(wabaId: string, options?: { cursor?: string; limit?: number; signal?: AbortSignal }): Promise<Page<TemplateInfo>>;
   /**
    * Optional: provider-specific checks a capability list cannot express (e.g. a metric value the

@@ -3,24 +3,45 @@
  * provider's capabilities. Nothing is sent before a query passes `resolveQuery`.
  */
 import { z } from 'zod';
-import { DAY, formatIsoDate, parseIsoDate, startOfDayUtc } from './dates';
+import { DAY, addMonthsUtc, formatIsoDate, parseIsoDate, startOfDayUtc, startOfMonthUtc } from './dates';
 import { inputError } from './errors';
 import type { Granularity, Kind } from './types';
 import { GRANULARITIES, PROVIDERS } from './types';
+import type { Warning } from './warnings';
+import { warning } from './warnings';
 
-export const CONVERSATION_CATEGORIES = ['AUTHENTICATION', 'MARKETING', 'SERVICE', 'UTILITY', 'MARKETING_LITE', 'AUTHENTICATION_INTERNATIONAL', 'REFERRAL_CONVERSION'] as const;
-export const CONVERSATION_TYPES = ['FREE_ENTRY', 'FREE_TIER', 'REGULAR'] as const;
-export const CONVERSATION_DIRECTIONS = ['BUSINESS_INITIATED', 'USER_INITIATED'] as const;
-export const CONVERSATION_DIMENSIONS = ['CONVERSATION_CATEGORY', 'CONVERSATION_DIRECTION', 'CONVERSATION_TYPE', 'COUNTRY', 'PHONE'] as const;
-export const CONVERSATION_METRICS = ['COST', 'CONVERSATION'] as const;
-export const PRICING_CATEGORIES = ['AUTHENTICATION', 'AUTHENTICATION_INTERNATIONAL', 'MARKETING', 'MARKETING_LITE', 'SERVICE', 'UTILITY', 'REFERRAL_CONVERSION'] as const;
-export const PRICING_TYPES = ['FREE_CUSTOMER_SERVICE', 'FREE_ENTRY_POINT', 'REGULAR'] as const;
-export const PRICING_DIMENSIONS = ['PRICING_CATEGORY', 'PRICING_TYPE', 'COUNTRY', 'PHONE', 'TIER'] as const;
-export const PRICING_METRICS = ['COST', 'VOLUME'] as const;
-export const TEMPLATE_METRICS = ['SENT', 'DELIVERED', 'READ', 'CLICKED', 'COST'] as const;
-export const TEMPLATE_PRODUCT_TYPES = ['CLOUD_API', 'MARKETING_MESSAGES_API_FOR_WHATSAPP', 'MARKETING_MESSAGES_LITE_API'] as const;
-/** 0 template (notification) messages, 2 non-template (customer support), 100 incoming. */
-export const PRODUCT_TYPES = [0, 2, 100] as const;
+import {
+  CONVERSATION_CATEGORIES,
+  CONVERSATION_DIMENSIONS,
+  CONVERSATION_DIRECTIONS,
+  CONVERSATION_METRICS,
+  CONVERSATION_TYPES,
+  PRICING_CATEGORIES,
+  PRICING_DIMENSIONS,
+  PRICING_METRICS,
+  PRICING_TYPES,
+  RELATIVE_RANGES,
+  TEMPLATE_METRICS,
+  TEMPLATE_PRODUCT_TYPES,
+  TIER_PATTERN,
+} from './vocabulary';
+import type { RelativeRange } from './vocabulary';
+
+// The filter vocabularies live in ./vocabulary (one table with the known answer values); re-exported for callers.
+export {
+  CONVERSATION_CATEGORIES,
+  CONVERSATION_DIMENSIONS,
+  CONVERSATION_DIRECTIONS,
+  CONVERSATION_METRICS,
+  CONVERSATION_TYPES,
+  PRICING_CATEGORIES,
+  PRICING_DIMENSIONS,
+  PRICING_METRICS,
+  PRICING_TYPES,
+  PRODUCT_TYPES,
+  TEMPLATE_METRICS,
+  TEMPLATE_PRODUCT_TYPES,
+} from './vocabulary';
 
 const isoDate = z
   .string()
@@ -50,7 +71,7 @@ const base = {
   granularity: z.enum(GRANULARITIES).default('DAILY'),
 };
 
-export const MessagingQuerySchema = z.object({
+export const MessagingQuerySchema = z.strictObject({
   ...base,
   kind: z.literal('messaging'),
   phoneNumbers: z.array(digits).optional(),
@@ -58,7 +79,7 @@ export const MessagingQuerySchema = z.object({
   countryCodes: countryList.optional(),
 });
 
-export const ConversationQuerySchema = z.object({
+export const ConversationQuerySchema = z.strictObject({
   ...base,
   kind: z.literal('conversation'),
   phoneNumbers: z.array(digits).optional(),
@@ -72,7 +93,7 @@ export const ConversationQuerySchema = z.object({
   dimensions: upperList(CONVERSATION_DIMENSIONS).optional(),
 });
 
-export const PricingQuerySchema = z.object({
+export const PricingQuerySchema = z.strictObject({
   ...base,
   kind: z.literal('pricing'),
   phoneNumbers: z.array(digits).optional(),
@@ -82,10 +103,10 @@ export const PricingQuerySchema = z.object({
   pricingCategories: upperList(PRICING_CATEGORIES).optional(),
   dimensions: upperList(PRICING_DIMENSIONS).optional(),
   /** Tier filter, e.g. `0:100000` or `0:MAX`. */
-  tiers: z.array(z.string().regex(/^\d+:(\d+|MAX)$/, 'must look like 0:100000 or 0:MAX')).optional(),
+  tiers: z.array(z.string().regex(TIER_PATTERN, 'must look like 0:100000 or 0:MAX')).optional(),
 });
 
-export const TemplateQuerySchema = z.object({
+export const TemplateQuerySchema = z.strictObject({
   ...base,
   kind: z.literal('template'),
   templateIds: z.array(idString).min(1, 'at least one template id is needed'),
@@ -129,7 +150,7 @@ export interface ResolvedQuery {
   query: Query;
   startMs: number;
   endMs: number;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 const KIND_LABEL: Record<Kind, string> = {
@@ -146,16 +167,126 @@ function formatZodError(err: z.ZodError): string {
   return err.issues
     .map((i) => {
       const path = i.path.length ? i.path.join('.') : 'query';
+      if (i.code === 'unrecognized_keys') return `${path} has an unknown key ${i.keys.map((k) => `"${k}"`).join(', ')}`;
       return `${path} ${i.message.replace(/^Invalid input: /, '').replace(/^expected/, 'expected')}`;
     })
     .join('; ');
 }
 
+/** The keys a query of each kind takes (a strict object: any other key is refused by name). */
+export const QUERY_KEYS: Record<Kind, readonly string[]> = {
+  messaging: Object.keys(MessagingQuerySchema.shape),
+  conversation: Object.keys(ConversationQuerySchema.shape),
+  pricing: Object.keys(PricingQuerySchema.shape),
+  template: Object.keys(TemplateQuerySchema.shape),
+};
+
+/** A plain object without its keys set to undefined (in-memory callers spread optional fields; JSON has none). */
+function withoutUndefined(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
 /** Parse anything into a Query, or throw an input error that names each wrong field. */
 export function parseQuery(input: unknown): Query {
-  const r = QuerySchema.safeParse(input);
-  if (!r.success) throw inputError(`Invalid query: ${formatZodError(r.error)}`, 'Fix the fields named and run the query again.');
+  const r = QuerySchema.safeParse(withoutUndefined(input));
+  if (!r.success) {
+    const kind = (input as { kind?: unknown } | null)?.kind;
+    const unknownKey = r.error.issues.some((i) => i.code === 'unrecognized_keys');
+    const hint = unknownKey && typeof kind === 'string' && kind in QUERY_KEYS ? `A ${kind} query takes: ${QUERY_KEYS[kind as Kind].join(', ')}.` : 'Fix the fields named and run the query again.';
+    throw inputError(`Invalid query: ${formatZodError(r.error)}`, hint);
+  }
   return r.data;
+}
+
+/** The keys of a saved query file (`*.waba-query.json`) around its query. */
+export const SAVED_QUERY_FILE_KEYS = ['$schema', 'title', 'query'] as const;
+
+/**
+ * A relative range as UTC days, both inclusive, on the day of `now`: `last-30-days` ends today,
+ * `this-month` runs from the 1st to today, `previous-month` is the whole month before.
+ */
+export function resolveRelativeRange(range: RelativeRange, now: number = Date.now()): { from: string; to: string } {
+  const today = startOfDayUtc(now);
+  switch (range) {
+    case 'last-7-days':
+      return { from: formatIsoDate(today - 6 * DAY), to: formatIsoDate(today) };
+    case 'last-30-days':
+      return { from: formatIsoDate(today - 29 * DAY), to: formatIsoDate(today) };
+    case 'last-90-days':
+      return { from: formatIsoDate(today - 89 * DAY), to: formatIsoDate(today) };
+    case 'this-month':
+      return { from: formatIsoDate(startOfMonthUtc(now)), to: formatIsoDate(today) };
+    case 'previous-month':
+      return { from: formatIsoDate(addMonthsUtc(startOfMonthUtc(now), -1)), to: formatIsoDate(startOfMonthUtc(now) - DAY) };
+  }
+}
+
+/** The period just before [from, to] of the same number of days (for comparisons). */
+export function previousPeriod(from: string, to: string): { from: string; to: string } {
+  const f = parseIsoDate(from)!;
+  const t = parseIsoDate(to)!;
+  const days = Math.round((t - f) / DAY) + 1;
+  return { from: formatIsoDate(f - days * DAY), to: formatIsoDate(f - DAY) };
+}
+
+const rangeField = z
+  .enum(RELATIVE_RANGES)
+  .describe('A range relative to the day the query runs (UTC), instead of "from" and "to": last-7-days, last-30-days, last-90-days (each ending today), this-month, previous-month.');
+/** A saved query: a query whose dates may be a relative "range" instead of "from" and "to". */
+const savedVariant = <T extends z.ZodObject>(schema: T) => schema.extend({ from: isoDate.optional(), to: isoDate.optional(), range: rangeField.optional() });
+export const SavedQuerySchema = z.discriminatedUnion('kind', [
+  savedVariant(MessagingQuerySchema),
+  savedVariant(ConversationQuerySchema),
+  savedVariant(PricingQuerySchema),
+  savedVariant(TemplateQuerySchema),
+]);
+
+/** The schema of a saved query file; the JSON schema of schemas/ is generated from it. */
+export const SavedQueryFileSchema = z.strictObject({
+  $schema: z.string().optional().describe('The JSON schema of this file (optional; VS Code applies it to *.waba-query.json on its own).'),
+  title: z.string().optional().describe('A name for this report.'),
+  query: SavedQuerySchema.describe('The query, as the CLI and the extension take it. Dates are UTC days, both inclusive: "from" and "to", or a relative "range".'),
+});
+
+/**
+ * The query of a saved query file's JSON, its keys checked (an unknown key, around the query or in
+ * it, is refused by name), not yet validated (the CLI lays its flags over it; call parseQuery).
+ * `name` names the file in messages. With `bare`, an object without "query" is the query itself.
+ */
+export function savedQueryOf(json: unknown, name: string, options: { bare?: boolean; now?: number } = {}): { query: Record<string, unknown>; title?: string; range?: RelativeRange } {
+  const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(json)) throw inputError(`${name} does not hold a JSON object.`, 'A saved query file looks like { "title": "…", "query": { "kind": "pricing", … } }.');
+  let query: unknown = json;
+  let title: string | undefined;
+  if (!('query' in json) && !options.bare) throw inputError(`${name} has no "query" object.`, 'A saved query file looks like { "title": "…", "query": { "kind": "pricing", … } }.');
+  if ('query' in json) {
+    const extra = Object.keys(json).filter((k) => !(SAVED_QUERY_FILE_KEYS as readonly string[]).includes(k));
+    if (extra.length) throw inputError(`${name} has an unknown key ${extra.map((k) => `"${k}"`).join(', ')}.`, `A saved query file holds ${SAVED_QUERY_FILE_KEYS.map((k) => `"${k}"`).join(', ')}.`);
+    if (json.title !== undefined && typeof json.title !== 'string') throw inputError(`${name}: "title" must be a text.`);
+    title = json.title as string | undefined;
+    query = json.query;
+  }
+  if (!isObject(query)) throw inputError(`${name}: "query" must be an object.`, 'Give the kind, provider, wabaId, from and to of the query.');
+  const kind = query.kind;
+  if (typeof kind === 'string' && kind in QUERY_KEYS) {
+    const allowed = [...QUERY_KEYS[kind as Kind], 'range'];
+    const extra = Object.keys(query).filter((k) => !allowed.includes(k));
+    if (extra.length) throw inputError(`${name}: the query has an unknown key ${extra.map((k) => `"${k}"`).join(', ')}.`, `A ${kind} query takes: ${allowed.join(', ')}.`);
+  }
+  // A relative range becomes from/to on the day it runs.
+  const out: Record<string, unknown> = { ...query };
+  let range: RelativeRange | undefined;
+  if (out.range !== undefined) {
+    if (typeof out.range !== 'string' || !(RELATIVE_RANGES as readonly string[]).includes(out.range)) {
+      throw inputError(`${name}: "range" must be one of ${RELATIVE_RANGES.join(', ')}.`, 'Or give "from" and "to" (YYYY-MM-DD) instead.');
+    }
+    if (out.from !== undefined || out.to !== undefined) throw inputError(`${name}: the query has both "range" and "from"/"to".`, 'Keep one: a relative "range", or the dates "from" and "to".');
+    range = out.range as RelativeRange;
+    delete out.range;
+    Object.assign(out, resolveRelativeRange(range, options.now));
+  }
+  return { query: out, ...(title !== undefined ? { title } : {}), ...(range ? { range } : {}) };
 }
 
 /**
@@ -181,7 +312,7 @@ export function resolveQuery(input: unknown, caps: ProviderCapabilities, now: nu
       throw inputError(`${label} from ${providerLabel} has no "${key}" filter.`, `Remove it; accepted here: ${kc.filters.join(', ') || 'none'}.`);
     }
   }
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const from = parseIsoDate(query.from)!;
   const to = parseIsoDate(query.to)!;
   if (to < from) throw inputError(`The end date ${query.to} is before the start date ${query.from}.`, 'Swap them or pick another range.');
@@ -189,7 +320,7 @@ export function resolveQuery(input: unknown, caps: ProviderCapabilities, now: nu
   let endMs = to + DAY;
   if (endMs > now) {
     endMs = now;
-    if (to > startOfDayUtc(now)) warnings.push(`The end date ${query.to} is in the future; the range ends now (${new Date(now).toISOString()}).`);
+    if (to > startOfDayUtc(now)) warnings.push(warning('range.future-end', `The end date ${query.to} is in the future; the range ends now (${new Date(now).toISOString()}).`));
   }
   const earliest = startOfDayUtc(now) - kc.lookbackDays * DAY;
   if (from < earliest) {
@@ -200,7 +331,7 @@ export function resolveQuery(input: unknown, caps: ProviderCapabilities, now: nu
   }
   if (query.kind === 'template') {
     const unique = [...new Set(query.templateIds)];
-    if (unique.length !== query.templateIds.length) warnings.push('Repeated template ids were asked for once.');
+    if (unique.length !== query.templateIds.length) warnings.push(warning('query.repeated-ids', 'Repeated template ids were asked for once.'));
     query.templateIds = unique;
   }
   return { query, startMs: from, endMs, warnings };

@@ -3,14 +3,16 @@
  * NormalizedResult. Points are attributed to the window holding their start, so nothing is
  * doubled or dropped at window edges.
  */
+import { checkAnswer, redactRaw } from './answerChecks';
 import { mapLimit } from './concurrency';
 import { WabaError, describeError } from './errors';
 import { DAY, HALF_HOUR } from './dates';
 import { planQuery, splitByPages } from './plan';
 import type { FetchOptions, Provider, QueryUnit, UnitResult } from './provider';
 import type { ResolvedQuery } from './query';
-import { resolveQuery } from './query';
+import { previousPeriod, resolveQuery } from './query';
 import type { Granularity, Point, QueryRun, WabaInfo } from './types';
+import { WarningSet } from './warnings';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -29,6 +31,12 @@ export interface RunOptions {
    */
   allowPartial?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Also fetch the previous period of the same length (same filters), in the same run: it rides
+   * along as `previous` / `previousRange`, its requests counted in `requests`. A previous period
+   * that cannot be fetched (beyond the lookback, failed) leaves a `comparison.unavailable` warning.
+   */
+  compare?: boolean;
 }
 
 const COST_KINDS = new Set(['pricing', 'conversation', 'template']);
@@ -61,7 +69,7 @@ const BUCKET_MS: Partial<Record<Granularity, number>> = { HALF_HOUR: HALF_HOUR, 
  * same number of requests as one chain, in a fraction of the time when each page takes a round
  * trip. Otherwise the one chain is followed from where the first page left it.
  */
-async function fetchPaged(provider: Provider, unit: QueryUnit, options: FetchOptions, concurrency: number): Promise<UnitResult> {
+async function fetchPaged(provider: Provider, unit: QueryUnit, options: FetchOptions, concurrency: number, asked: Asked): Promise<UnitResult> {
   const q = unit.query;
   const bucketMs = BUCKET_MS[q.granularity];
   if (q.kind === 'template' || !bucketMs || concurrency < 2) return provider.fetchUnit(unit, options);
@@ -75,20 +83,28 @@ async function fetchPaged(provider: Provider, unit: QueryUnit, options: FetchOpt
   });
   if (!split) {
     const rest = await provider.fetchUnit(unit, { ...options, from: first.next });
-    return combine([first, rest], [{ startMs: unit.startMs, endMs: unit.endMs }], parse);
+    return combine([first, rest], [{ startMs: unit.startMs, endMs: unit.endMs }], parse, asked);
   }
   const windows = split.windows.map((w) => ({ ...unit, startMs: w.startMs, endMs: w.endMs }));
   const parts = await mapLimit(windows, concurrency, (w, _i, signal) => provider.fetchUnit(w, { ...options, signal }), options.signal);
-  return combine([first, ...parts], [{ startMs: unit.startMs, endMs: split.keepBeforeMs }, ...split.windows], parse);
+  return combine([first, ...parts], [{ startMs: unit.startMs, endMs: split.keepBeforeMs }, ...split.windows], parse, asked);
+}
+
+/** The asked range: a point outside it is left to the answer checks, which count and drop it. */
+interface Asked {
+  startMs: number;
+  endMs: number;
 }
 
 /**
  * Results of consecutive parts as one: with `bounds`, each part keeps only the points whose start
- * lies inside its bounds (so nothing is doubled or dropped at window edges); without, all points.
+ * lies inside its bounds (so nothing is doubled or dropped at window edges: a bucket another
+ * window also answers is not a repeat); without, all points. A point whose start lies outside the
+ * whole asked range is kept, for the answer checks to count and drop it (never silently).
  */
-function combine(parts: UnitResult[], bounds: Array<{ startMs: number; endMs: number }> | undefined, start: (p: Point) => number): UnitResult {
+function combine(parts: UnitResult[], bounds: Array<{ startMs: number; endMs: number }> | undefined, start: (p: Point) => number, asked?: Asked): UnitResult {
   const points: Point[] = [];
-  const warnings = new Set<string>();
+  const warnings = new WarningSet();
   const raw: unknown[] = [];
   let requests = 0;
   parts.forEach((r, i) => {
@@ -98,14 +114,14 @@ function combine(parts: UnitResult[], bounds: Array<{ startMs: number; endMs: nu
       const { startMs, endMs } = bounds[Math.min(i, bounds.length - 1)]!;
       for (const p of r.points) {
         const t = start(p);
-        if (t >= startMs && t < endMs) points.push(p);
+        if ((t >= startMs && t < endMs) || (asked && (t < asked.startMs || t >= asked.endMs))) points.push(p);
       }
     }
-    for (const w of r.warnings) warnings.add(w);
+    warnings.addAll(r.warnings);
     if (r.raw) raw.push(...r.raw);
     requests += r.requests;
   });
-  const out: UnitResult = { points, warnings: [...warnings], requests };
+  const out: UnitResult = { points, warnings: warnings.list(), requests };
   const timezone = parts.find((r) => r.timezone)?.timezone;
   const currency = parts.find((r) => r.currency)?.currency;
   if (timezone) out.timezone = timezone;
@@ -115,6 +131,43 @@ function combine(parts: UnitResult[], bounds: Array<{ startMs: number; endMs: nu
 }
 
 export async function runQuery(provider: Provider, input: unknown, options: RunOptions = {}): Promise<QueryRun> {
+  if (!options.compare) return runOne(provider, input, options);
+  const now = options.now ?? Date.now();
+  const resolved = resolveQuery(input, provider.capabilities, now);
+  const range = previousPeriod(resolved.query.from, resolved.query.to);
+  const previousInput = { ...resolved.query, ...range };
+  let unavailable: string | undefined;
+  try {
+    resolveQuery(previousInput, provider.capabilities, now);
+  } catch (e) {
+    unavailable = `The previous period (${range.from} to ${range.to}) cannot be asked for: ${describeError(e)}`;
+  }
+  // Both periods at once; progress counts the requests of both.
+  const progress = [0, 0];
+  const totals = [0, 0];
+  const report = (i: number) => (done: number, total: number) => {
+    progress[i] = done;
+    totals[i] = total;
+    options.onProgress?.(progress[0]! + progress[1]!, totals[0]! + totals[1]!);
+  };
+  const [current, previous] = await Promise.all([
+    runOne(provider, input, { ...options, now, onProgress: report(0) }),
+    unavailable
+      ? Promise.resolve(undefined)
+      : runOne(provider, previousInput, { ...options, now, keepRaw: false, onProgress: report(1) }).catch((e: unknown) => {
+          if (options.signal?.aborted || (e instanceof WabaError && e.kind === 'cancelled')) throw e;
+          unavailable = `The previous period (${range.from} to ${range.to}) could not be fetched: ${describeError(e)}`;
+          return undefined;
+        }),
+  ]);
+  const out: QueryRun = { ...current, previousRange: range, requests: current.requests + (previous?.requests ?? 0) };
+  if (previous) out.previous = { ...previous.result, ...(previous.result.currency || !current.result.currency ? {} : { currency: current.result.currency }) };
+  if (previous?.partial) unavailable = `The previous period (${range.from} to ${range.to}) is incomplete: some of its requests failed.`;
+  if (unavailable) out.result = { ...current.result, warnings: [...current.result.warnings, { code: 'comparison.unavailable', message: unavailable }] };
+  return out;
+}
+
+async function runOne(provider: Provider, input: unknown, options: RunOptions): Promise<QueryRun> {
   const resolved: ResolvedQuery = resolveQuery(input, provider.capabilities, options.now ?? Date.now());
   provider.validate?.(resolved.query);
   const caps = provider.capabilities[resolved.query.kind]!;
@@ -122,10 +175,11 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
   let done = 0;
   options.onProgress?.(0, units.length);
   const failures: Array<{ unit: QueryUnit; error: WabaError }> = [];
+  const asked: Asked = { startMs: resolved.startMs, endMs: resolved.endMs };
   const concurrency = options.concurrency ?? 4;
   const fetchOne = async (unit: QueryUnit, _i: number, signal: AbortSignal): Promise<UnitResult | undefined> => {
     try {
-      return await fetchPaged(provider, unit, { signal, keepRaw: options.keepRaw }, concurrency);
+      return await fetchPaged(provider, unit, { signal, keepRaw: options.keepRaw }, concurrency, asked);
     } catch (e) {
       const err = e instanceof WabaError ? e : new WabaError('network', describeError(e), { provider: provider.id, cause: e });
       if (!options.allowPartial || err.kind === 'cancelled' || options.signal?.aborted) throw err;
@@ -145,16 +199,23 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
     fetched.map((f) => f.result),
     multiWindow ? fetched.map((f) => f.unit) : undefined,
     startParser(),
+    asked,
   );
   const points = merged.points;
-  const warnings = new Set([...resolved.warnings, ...merged.warnings]);
-  const raw = merged.raw ?? [];
+  const warnings = new WarningSet();
+  warnings.addAll(resolved.warnings);
+  warnings.addAll(merged.warnings);
+  // Raw bodies kept for export: a credential echoed by the server is masked here already.
+  const rawChecked = redactRaw(merged.raw ?? []);
+  const raw = rawChecked.raw;
+  if (rawChecked.changed) warnings.add('answer.redacted', 'A credential echoed in the raw response bodies was masked.');
   const timezone = merged.timezone;
   let currency = merged.currency;
 
   if (failures.length) {
     const first = failures[0]!;
     warnings.add(
+      'result.partial',
       `Partial result: ${failures.length} of ${units.length} requests failed (first: ${first.error.message}). The data shown is incomplete; run the query again to fetch the rest.`,
     );
   }
@@ -167,21 +228,25 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
       waba = await provider.getWaba(resolved.query.wabaId, options.signal);
     } catch (e) {
       if (options.signal?.aborted) throw e;
-      warnings.add(`The currency of WABA ${resolved.query.wabaId} could not be read (${describeError(e)}); costs are shown without it.`);
+      warnings.add('cost.currency-unknown', `The currency of WABA ${resolved.query.wabaId} could not be read (${describeError(e)}); costs are shown without it.`);
     }
   }
   currency ??= waba?.currency;
 
-  const result = {
-    provider: provider.id,
-    kind: resolved.query.kind,
-    wabaId: resolved.query.wabaId,
-    granularity: resolved.query.granularity,
-    timezone: timezone ?? 'UTC',
-    ...(currency ? { currency } : {}),
-    points,
-    warnings: [...warnings],
-  };
+  // The answer checked against the question, once: out of range, repeated, impossible, echoed credentials.
+  const result = checkAnswer(
+    {
+      provider: provider.id,
+      kind: resolved.query.kind,
+      wabaId: resolved.query.wabaId,
+      granularity: resolved.query.granularity,
+      timezone: timezone ?? 'UTC',
+      ...(currency ? { currency } : {}),
+      points,
+      warnings: warnings.list(),
+    },
+    { granularity: resolved.query.granularity, kind: resolved.query.kind, startMs: resolved.startMs, endMs: resolved.endMs },
+  );
   return {
     result,
     ...(options.keepRaw ? { raw } : {}),

@@ -1,4 +1,5 @@
 /** The shared vocabulary of the core: providers, kinds, granularities and the normalized result. */
+import type { Warning } from './warnings';
 
 export const PROVIDERS = ['meta', 'vonage'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
@@ -35,7 +36,8 @@ export interface NormalizedResult {
   timezone: string;
   currency?: string;
   points: Point[];
-  warnings: string[];
+  /** Each a code from the closed list of src/core/warnings.ts and a message for people. */
+  warnings: Warning[];
 }
 
 /** What a query run returns: the result plus what the run itself knows. */
@@ -47,6 +49,13 @@ export interface QueryRun {
   requests: number;
   /** True when some windows/batches failed and the result holds only part of the data. */
   partial: boolean;
+  /**
+   * With `compare` (src/core/run.ts): the previous period of the same length, fetched in the same
+   * run (its requests counted in `requests`). `previousRange` is set whenever a comparison was
+   * asked; `previous` is absent when it could not be fetched (a `comparison.unavailable` warning says why).
+   */
+  previous?: NormalizedResult;
+  previousRange?: { from: string; to: string };
 }
 
 export interface WabaInfo {

@@ -1,13 +1,16 @@
 /**
- * The Accounts tree: Connection -> WABA -> "Phone numbers" / "Templates" (grouped by category,
- * paged, "Load more" on demand). Children load lazily; a failing node becomes an error item with
- * the reason and a Retry, and the rest of the tree stays.
+ * The Accounts tree, a view over the AccountsService: Connection -> WABA -> "Phone numbers" /
+ * "Templates" (grouped by category, paged, "Load more" on demand). Nodes hold no account data of
+ * their own: they read the service's state when VS Code asks for them, and the tree redraws a node
+ * when the service says its part changed. A listing that failed shows as an error item with the
+ * reason and a Retry (never as "nothing found"); the rest of the tree stays.
  */
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import type { PhoneNumberInfo, TemplateInfo, WabaInfo } from '../core/types';
-import type { ConnectionMeta, ConnectionStore } from './connections';
-import { log } from './log';
+import type { Warning } from '../core/warnings';
+import type { AccountsChange, AccountsService } from './accountsService';
+import type { ConnectionMeta } from './connections';
 
 export type TreeNode = ConnectionNode | WabaNode | PhonesNode | PhoneNode | TemplatesNode | CategoryNode | TemplateNode | LoadMoreNode | ErrorNode | InfoNode;
 
@@ -18,16 +21,20 @@ abstract class BaseNode {
   children(): Promise<TreeNode[]> | TreeNode[] {
     return [];
   }
-  /** Drop cached children so the next expansion loads again. */
-  invalidate(): void {}
 }
 
+const escapeMarkdown = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+
+/** A listing that failed: the reason, and Retry (click, or the inline action). */
 export class ErrorNode extends BaseNode {
   readonly kind = 'error';
   constructor(
     readonly what: string,
     readonly error: unknown,
+    /** The node whose listing failed (what Retry reloads). */
     readonly retryTarget: TreeNode,
+    /** What Retry does (defaults to reloading `retryTarget`). */
+    readonly retry: () => unknown,
   ) {
     super();
   }
@@ -35,7 +42,7 @@ export class ErrorNode extends BaseNode {
     const message = describeError(this.error);
     const item = new vscode.TreeItem(`Could not load ${this.what}`, vscode.TreeItemCollapsibleState.None);
     item.description = message;
-    item.tooltip = new vscode.MarkdownString(`**Could not load ${this.what}**\n\n${message.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&')}\n\nClick to retry.`);
+    item.tooltip = new vscode.MarkdownString(`**Could not load ${this.what}**\n\n${escapeMarkdown(message)}\n\nClick to retry.`);
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
     item.contextValue = 'error';
     item.command = { command: 'wabaAnalytics.retryNode', title: 'Retry', arguments: [this] };
@@ -49,12 +56,13 @@ export class InfoNode extends BaseNode {
     readonly label: string,
     readonly tooltip?: string,
     readonly command?: vscode.Command,
+    readonly icon = 'info',
   ) {
     super();
   }
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon('info');
+    item.iconPath = new vscode.ThemeIcon(this.icon);
     item.tooltip = this.tooltip;
     item.contextValue = 'info';
     if (this.command) item.command = this.command;
@@ -62,12 +70,20 @@ export class InfoNode extends BaseNode {
   }
 }
 
+/** One row per listing warning (a repeated id dropped, a part refused). */
+function warningNodes(warnings: readonly Warning[], parent: TreeNode): InfoNode[] {
+  return warnings.map((w) => {
+    const n = new InfoNode(w.message, `${w.message} (${w.code})`, undefined, 'warning');
+    n.parent = parent;
+    return n;
+  });
+}
+
 export class ConnectionNode extends BaseNode {
   readonly kind = 'connection';
-  private cached?: Promise<TreeNode[]>;
+  private readonly wabaNodes = new Map<string, WabaNode>();
   constructor(
     readonly meta: ConnectionMeta,
-    readonly store: ConnectionStore,
     readonly tree: AccountsTree,
   ) {
     super();
@@ -84,25 +100,44 @@ export class ConnectionNode extends BaseNode {
     item.contextValue = `connection.${this.meta.demo ? 'demo' : this.meta.provider}`;
     return item;
   }
-  override invalidate(): void {
-    this.cached = undefined;
+  /** The node of a listed WABA (the same node for the same id, so that views keep their state). */
+  wabaNode(wabaId: string): WabaNode | undefined {
+    return this.wabaNodes.get(wabaId);
   }
-  override children(): Promise<TreeNode[]> {
-    this.cached ??= (async () => {
-      try {
-        const provider = await this.store.provider(this.meta.id);
-        const wabas = await provider.listWabas();
-        if (!wabas.length) {
-          return [new InfoNode('No WhatsApp Business Accounts found', 'The credentials reach no WABA. Add a WABA ID by hand from the connection\'s context menu.', { command: 'wabaAnalytics.addWabaId', title: 'Add WABA ID', arguments: [this] })];
-        }
-        return wabas.map((w) => this.tree.adopt(new WabaNode(w, this), this));
-      } catch (e) {
-        log.warn(`Listing WABAs of "${this.meta.label}" failed: ${describeError(e)}`);
-        this.cached = undefined;
-        return [this.tree.adopt(new ErrorNode('WhatsApp Business Accounts', e, this), this)];
+  override async children(): Promise<TreeNode[]> {
+    const accounts = this.tree.accounts;
+    await this.tree.loading(`${this.meta.id}||wabas`, () => accounts.loadWabas(this.meta.id));
+    const state = accounts.wabas(this.meta.id);
+    if (state.status === 'failed') {
+      return [this.tree.adopt(new ErrorNode('WhatsApp Business Accounts', state.error, this, () => this.tree.refresh(this)), this)];
+    }
+    if (state.status !== 'loaded') return [this.tree.adopt(new InfoNode('Loading…', undefined, undefined, 'loading~spin'), this)];
+    const out: TreeNode[] = [];
+    if (!state.items.length) {
+      out.push(
+        this.tree.adopt(
+          new InfoNode('No WhatsApp Business Accounts found', 'The credentials reach no WABA. Add a WABA ID by hand from the connection\'s context menu.', {
+            command: 'wabaAnalytics.addWabaId',
+            title: 'Add WABA ID',
+            arguments: [this],
+          }),
+          this,
+        ),
+      );
+    }
+    const seen = new Set<string>();
+    for (const w of state.items) {
+      seen.add(w.id);
+      let node = this.wabaNodes.get(w.id);
+      if (!node) {
+        node = this.tree.adopt(new WabaNode(w.id, this), this);
+        this.wabaNodes.set(w.id, node);
       }
-    })();
-    return this.cached;
+      out.push(node);
+    }
+    for (const id of [...this.wabaNodes.keys()]) if (!seen.has(id)) this.wabaNodes.delete(id);
+    out.push(...warningNodes(state.warnings, this));
+    return out;
   }
 }
 
@@ -110,8 +145,9 @@ export class WabaNode extends BaseNode {
   readonly kind = 'waba';
   readonly phones: PhonesNode;
   readonly templates: TemplatesNode;
+  private last?: WabaInfo;
   constructor(
-    public info: WabaInfo,
+    readonly wabaId: string,
     readonly connection: ConnectionNode,
   ) {
     super();
@@ -120,8 +156,14 @@ export class WabaNode extends BaseNode {
     this.phones.parent = this;
     this.templates.parent = this;
   }
+  /** What the service knows of this WABA now. */
+  get info(): WabaInfo {
+    const known = this.connection.tree.accounts.waba(this.connection.meta.id, this.wabaId);
+    if (known) this.last = known;
+    return known ?? this.last ?? { provider: this.connection.meta.provider, id: this.wabaId, source: 'list' };
+  }
   get id(): string {
-    return `${this.connection.id}/w:${this.info.id}`;
+    return `${this.connection.id}/w:${this.wabaId}`;
   }
   treeItem(): vscode.TreeItem {
     const i = this.info;
@@ -135,7 +177,7 @@ export class WabaNode extends BaseNode {
     md.appendMarkdown(`- Insights: ${i.insightsEnabled === undefined ? 'unknown' : i.insightsEnabled ? 'enabled' : 'not enabled (needed for template analytics)'}\n`);
     md.appendMarkdown(`- Found: ${i.source === 'manual' ? 'added by hand' : i.source === 'token' ? 'from the token\'s scopes' : i.source === 'business' ? 'through the business' : 'listed by the API'}`);
     item.tooltip = md;
-    item.iconPath = new vscode.ThemeIcon(i.insightsEnabled === false ? 'organization' : 'organization');
+    item.iconPath = new vscode.ThemeIcon('organization');
     item.contextValue = `waba.${this.connection.meta.provider}.${i.insightsEnabled === false ? 'insightsOff' : i.insightsEnabled ? 'insightsOn' : 'insightsUnknown'}`;
     return item;
   }
@@ -144,56 +186,51 @@ export class WabaNode extends BaseNode {
   }
   /** Loads the phone numbers and the first page of templates, at once (neither rejects: a failure shows in its group). */
   async loadGroups(): Promise<void> {
-    await Promise.all([this.phones.children(), this.templates.loadFirstPage()]);
-  }
-  override invalidate(): void {
-    this.phones.invalidate();
-    this.templates.invalidate();
+    await Promise.all([this.phones.load(), this.templates.load()]);
   }
 }
 
 export class PhonesNode extends BaseNode {
   readonly kind = 'phones';
-  private cached?: Promise<TreeNode[]>;
-  count?: number;
   constructor(readonly waba: WabaNode) {
     super();
   }
   get id(): string {
     return `${this.waba.id}/phones`;
   }
+  private get state() {
+    return this.waba.connection.tree.accounts.phones(this.waba.connection.meta.id, this.waba.wabaId);
+  }
+  /** Phone numbers listed, when loaded. */
+  get count(): number | undefined {
+    const s = this.state;
+    return s.status === 'loaded' ? s.items.length : undefined;
+  }
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Phone numbers', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = this.count === undefined ? undefined : String(this.count);
+    const count = this.count;
+    item.description = count === undefined ? undefined : String(count);
     item.iconPath = new vscode.ThemeIcon('device-mobile');
     item.contextValue = `phones.${this.waba.connection.meta.provider}`;
     return item;
   }
-  override invalidate(): void {
-    this.cached = undefined;
-    this.count = undefined;
+  load(): Promise<void> {
+    const c = this.waba.connection.meta.id;
+    return this.waba.connection.tree.loading(`${c}|${this.waba.wabaId}|phones`, () => this.waba.connection.tree.accounts.loadPhones(c, this.waba.wabaId));
   }
-  override children(): Promise<TreeNode[]> {
-    this.cached ??= (async () => {
-      try {
-        const provider = await this.waba.connection.store.provider(this.waba.connection.meta.id);
-        const phones = await provider.listPhoneNumbers(this.waba.info.id);
-        this.count = phones.length;
-        if (!phones.length) return [new InfoNode('No phone numbers')];
-        return phones.map((p) => {
-          const n = new PhoneNode(p, this.waba);
-          n.parent = this;
-          return n;
-        });
-      } catch (e) {
-        this.cached = undefined;
-        const n = new ErrorNode('phone numbers', e, this);
-        n.parent = this;
-        return [n];
-      }
-    })();
-    return this.cached;
+  override async children(): Promise<TreeNode[]> {
+    await this.load();
+    const s = this.state;
+    const adopt = <T extends TreeNode>(n: T): T => {
+      n.parent = this;
+      return n;
+    };
+    if (s.status === 'failed') return [adopt(new ErrorNode('phone numbers', s.error, this, () => this.waba.connection.tree.refresh(this)))];
+    if (s.status !== 'loaded') return [adopt(new InfoNode('Loading…', undefined, undefined, 'loading~spin'))];
+    const out: TreeNode[] = s.items.length ? s.items.map((p) => adopt(new PhoneNode(p, this.waba))) : [adopt(new InfoNode('No phone numbers'))];
+    out.push(...warningNodes(s.warnings, this));
+    return out;
   }
 }
 
@@ -223,80 +260,67 @@ export class PhoneNode extends BaseNode {
 
 export class TemplatesNode extends BaseNode {
   readonly kind = 'templates';
-  loaded: TemplateInfo[] = [];
-  nextCursor?: string;
-  private started = false;
-  private loading?: Promise<void>;
-  private error?: unknown;
-  private categories = new Map<string, CategoryNode>();
+  private readonly categories = new Map<string, CategoryNode>();
   constructor(readonly waba: WabaNode) {
     super();
   }
   get id(): string {
     return `${this.waba.id}/templates`;
   }
+  private get accounts(): AccountsService {
+    return this.waba.connection.tree.accounts;
+  }
+  get state() {
+    return this.accounts.templates(this.waba.connection.meta.id, this.waba.wabaId);
+  }
+  /** The templates loaded so far. */
+  get loaded(): readonly TemplateInfo[] {
+    return this.state.items;
+  }
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Templates', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = this.started && !this.loading ? `${this.loaded.length}${this.nextCursor ? '+' : ''}` : undefined;
+    const s = this.state;
+    item.description = s.status === 'loaded' && !s.loading ? `${s.items.length}${s.next !== undefined ? '+' : ''}` : undefined;
     item.iconPath = new vscode.ThemeIcon('symbol-file');
     item.contextValue = `templates.${this.waba.connection.meta.provider}`;
     return item;
   }
-  override invalidate(): void {
-    this.loaded = [];
-    this.nextCursor = undefined;
-    this.started = false;
-    this.error = undefined;
-    this.categories.clear();
+  /** Load the first page unless it is loaded (or failed: the error shows until Retry). */
+  load(): Promise<void> {
+    const c = this.waba.connection.meta.id;
+    return this.waba.connection.tree.loading(`${c}|${this.waba.wabaId}|templates`, () => this.accounts.loadTemplates(c, this.waba.wabaId));
   }
-  /** Load the first page unless it is loaded (or failed: the error shows when the group is expanded). */
-  async loadFirstPage(): Promise<void> {
-    if (!this.started && !this.error) await this.loadMore();
-  }
-
   /** Load the next page (the first one when nothing is loaded). */
   async loadMore(): Promise<void> {
-    this.loading ??= (async () => {
-      try {
-        const provider = await this.waba.connection.store.provider(this.waba.connection.meta.id);
-        const page = await provider.listTemplates(this.waba.info.id, { cursor: this.started ? this.nextCursor : undefined });
-        const known = new Set(this.loaded.map((t) => t.id));
-        this.loaded.push(...page.items.filter((t) => !known.has(t.id)));
-        this.nextCursor = page.next;
-        this.started = true;
-        this.error = undefined;
-        for (const t of page.items) rememberTemplate(t);
-      } catch (e) {
-        this.error = e;
-      } finally {
-        this.loading = undefined;
-      }
-    })();
-    return this.loading;
+    await this.accounts.loadMoreTemplates(this.waba.connection.meta.id, this.waba.wabaId).catch(() => undefined);
   }
   override async children(): Promise<TreeNode[]> {
-    await this.loadFirstPage();
-    const out: TreeNode[] = [];
-    if (!this.started && this.error) {
-      const n = new ErrorNode('templates', this.error, this);
+    await this.load();
+    const s = this.state;
+    const tree = this.waba.connection.tree;
+    const adopt = <T extends TreeNode>(n: T): T => {
       n.parent = this;
-      this.error = undefined;
-      return [n];
-    }
-    if (!this.loaded.length) {
-      const info =
-        this.waba.connection.meta.provider === 'vonage'
-          ? new InfoNode('No templates: add template IDs…', 'Vonage lists templates only with an application id and private key; otherwise add template ids by hand.', {
-              command: 'wabaAnalytics.addTemplateIds',
-              title: 'Add Template IDs',
-              arguments: [this.waba],
-            })
-          : new InfoNode('No templates');
-      return [info];
+      return n;
+    };
+    if (s.status === 'failed') return [adopt(new ErrorNode('templates', s.error, this, () => tree.refresh(this)))];
+    if (s.status !== 'loaded') return [adopt(new InfoNode('Loading…', undefined, undefined, 'loading~spin'))];
+    const out: TreeNode[] = [];
+    if (!s.items.length) {
+      out.push(
+        adopt(
+          this.waba.connection.meta.provider === 'vonage'
+            ? new InfoNode('No templates: add template IDs…', 'Vonage lists templates only with an application id and private key; otherwise add template ids by hand.', {
+                command: 'wabaAnalytics.addTemplateIds',
+                title: 'Add Template IDs',
+                arguments: [this.waba],
+              })
+            : new InfoNode('No templates'),
+        ),
+      );
     }
     const byCategory = new Map<string, TemplateInfo[]>();
-    for (const t of this.loaded) {
+    for (const t of s.items) {
       const c = (t.category ?? 'UNCATEGORIZED').toUpperCase();
       if (!byCategory.has(c)) byCategory.set(c, []);
       byCategory.get(c)!.push(t);
@@ -304,24 +328,15 @@ export class TemplatesNode extends BaseNode {
     for (const [category, list] of [...byCategory].sort((a, b) => a[0].localeCompare(b[0]))) {
       let node = this.categories.get(category);
       if (!node) {
-        node = new CategoryNode(category, this);
-        node.parent = this;
+        node = adopt(new CategoryNode(category, this));
         this.categories.set(category, node);
       }
-      node.templates = list.sort((a, b) => a.name.localeCompare(b.name));
+      node.templates = [...list].sort((a, b) => a.name.localeCompare(b.name));
       out.push(node);
     }
-    if (this.nextCursor) {
-      const more = new LoadMoreNode(this);
-      more.parent = this;
-      out.push(more);
-    }
-    if (this.error) {
-      const n = new ErrorNode('more templates', this.error, this);
-      n.parent = this;
-      this.error = undefined;
-      out.push(n);
-    }
+    if (s.next !== undefined) out.push(adopt(new LoadMoreNode(this)));
+    if (s.moreError !== undefined) out.push(adopt(new ErrorNode('more templates', s.moreError, this, () => this.loadMore())));
+    out.push(...warningNodes(s.warnings, this));
     return out;
   }
 }
@@ -398,35 +413,17 @@ export class LoadMoreNode extends BaseNode {
   }
 }
 
-/** Template names seen anywhere, so that ids are always shown with their names. */
-const templateNames = new Map<string, string>();
-export function rememberTemplate(t: TemplateInfo): void {
-  if (t.name && t.name !== t.id) templateNames.set(t.id, t.name);
-}
-export function templateName(id: string): string | undefined {
-  return templateNames.get(id);
-}
-export function knownTemplateNames(ids: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const id of ids) {
-    const n = templateNames.get(id);
-    if (n) out[id] = n;
-  }
-  return out;
-}
-
 export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: ConnectionNode[] = [];
   private readonly sub: vscode.Disposable;
+  /** Parts the tree is loading itself (`connection|waba|part`): their nodes draw the outcome, no redraw needed. */
+  private readonly busy = new Map<string, number>();
 
-  constructor(private readonly store: ConnectionStore) {
+  constructor(readonly accounts: AccountsService) {
     this.rebuildRoots();
-    this.sub = store.onDidChange(() => {
-      this.rebuildRoots();
-      this.emitter.fire(undefined);
-    });
+    this.sub = accounts.onDidChange((c) => this.onChange(c));
   }
 
   dispose(): void {
@@ -441,11 +438,44 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   private rebuildRoots(): void {
     const old = new Map(this.roots.map((r) => [r.meta.id, r]));
-    this.roots = this.store.list().map((meta) => {
+    this.roots = this.accounts.connections().map((meta) => {
       const prev = old.get(meta.id);
       if (prev && JSON.stringify(prev.meta) === JSON.stringify(meta)) return prev;
-      return new ConnectionNode(meta, this.store, this);
+      return new ConnectionNode(meta, this);
     });
+  }
+
+  /** Run a load the tree starts for a node (the service's own change event for it is then not needed). Never rejects. */
+  async loading(key: string, run: () => Promise<unknown>): Promise<void> {
+    this.busy.set(key, (this.busy.get(key) ?? 0) + 1);
+    try {
+      await run();
+    } catch {
+      // The state holds the error; the node shows it.
+    } finally {
+      const n = (this.busy.get(key) ?? 1) - 1;
+      if (n) this.busy.set(key, n);
+      else this.busy.delete(key);
+    }
+  }
+
+  /** Redraw what the service says changed. */
+  private onChange(c: AccountsChange): void {
+    if (c.connectionId === undefined) {
+      this.rebuildRoots();
+      this.emitter.fire(undefined);
+      return;
+    }
+    if (this.busy.has(`${c.connectionId}|${c.wabaId ?? ''}|${c.part ?? ''}`)) return;
+    const conn = this.roots.find((r) => r.meta.id === c.connectionId);
+    if (!conn) return;
+    if (c.wabaId === undefined) {
+      this.emitter.fire(conn);
+      return;
+    }
+    const waba = conn.wabaNode(c.wabaId);
+    if (!waba) return;
+    this.emitter.fire(c.part === 'phones' ? waba.phones : c.part === 'templates' ? waba.templates : waba);
   }
 
   get connections(): readonly ConnectionNode[] {
@@ -468,25 +498,30 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return node.parent;
   }
 
-  /** Reload a node (or everything). */
+  /** Reload a node's listing (or everything): the service forgets it, and the node redraws. */
   refresh(node?: TreeNode): void {
-    if (!node) {
-      for (const r of this.roots) r.invalidate();
-      this.store.reset();
-      this.emitter.fire(undefined);
+    if (!node) return this.accounts.invalidate();
+    if (node instanceof ConnectionNode) return this.accounts.invalidate(node.meta.id);
+    const waba = node instanceof WabaNode ? node : node instanceof PhonesNode || node instanceof TemplatesNode ? node.waba : undefined;
+    if (!waba) {
+      this.emitter.fire(node);
       return;
     }
-    node.invalidate();
-    if (node instanceof ConnectionNode) this.store.reset(node.meta.id);
-    this.emitter.fire(node);
+    const part = node instanceof PhonesNode ? 'phones' : node instanceof TemplatesNode ? 'templates' : undefined;
+    this.accounts.invalidate(waba.connection.meta.id, waba.wabaId, part);
   }
 
-  /** Show a node's new label/description (after insights or tracking changed). */
+  /** Retry what an error item stands for. */
+  async retry(node: ErrorNode): Promise<void> {
+    await node.retry();
+  }
+
+  /** Redraw a node (its label or description changed). */
   changed(node: TreeNode): void {
     this.emitter.fire(node);
   }
 
-  /** Every loaded WABA node. */
+  /** The WABA nodes of a connection, loading its WABAs if needed ([] when the listing failed: the tree shows why). */
   async wabaNodes(connection: ConnectionNode): Promise<WabaNode[]> {
     const kids = await connection.children();
     return kids.filter((k): k is WabaNode => k instanceof WabaNode);

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Semaphore } from '../core/concurrency';
+import { credentialProblem } from '../core/credentials';
 import { WabaError } from '../core/errors';
 import type { MetaCredentials, Provider, VonageCredentials } from '../core/provider';
 import { forgetSecret, registerSecret } from '../core/redact';
@@ -34,6 +35,38 @@ const DEMO_INSIGHTS_KEY = 'wabaAnalytics.demoInsights';
 const secretKey = (id: string) => `wabaAnalytics.connection.${id}`;
 
 let sandboxPromise: Promise<Sandbox> | undefined;
+
+/**
+ * For an input box's `validateInput`: a token, key, secret or id with a line break or another
+ * control character gets its own message (the value itself is never quoted).
+ */
+export function credentialInputCheck(what: string): (value: string) => string | undefined {
+  return (value) => {
+    const problem = credentialProblem(value.trim());
+    return problem ? `${what} ${problem}: paste it again without it.` : undefined;
+  };
+}
+
+/** The fields of a secret that travel in a header (the private key is PEM text, lines and all). */
+const CREDENTIAL_FIELDS: Record<string, string> = { accessToken: 'access token', apiKey: 'API key', apiSecret: 'API secret', applicationId: 'application id' };
+
+/**
+ * A secret with a line break or another control character in a token, key, secret or id is
+ * refused with its own message, before it is stored and before it is sent (undici would refuse the
+ * header, or the provider would answer 401, either way without saying why).
+ */
+export function checkSecret(secret: ConnectionSecret, label?: string): void {
+  for (const [field, name] of Object.entries(CREDENTIAL_FIELDS)) {
+    const value = (secret as unknown as Record<string, unknown>)[field];
+    const problem = typeof value === 'string' ? credentialProblem(value) : undefined;
+    if (problem) {
+      throw new WabaError('config', `The ${name}${label ? ` of "${label}"` : ''} ${problem}.`, {
+        provider: secret.provider,
+        hint: label ? 'Use "Edit Credentials…" on the connection to paste it again without it.' : 'Paste it again without it.',
+      });
+    }
+  }
+}
 
 /** The embedded sandbox, started in-process on 127.0.0.1 the first time a demo connection is used. */
 export function demoSandbox(): Promise<Sandbox> {
@@ -97,6 +130,7 @@ export class ConnectionStore implements vscode.Disposable {
   }
 
   async add(meta: ConnectionMeta, secret?: ConnectionSecret): Promise<void> {
+    if (secret) checkSecret(secret);
     if (secret) await this.context.secrets.store(secretKey(meta.id), JSON.stringify(secret));
     await this.save([...this.list().filter((c) => c.id !== meta.id), meta]);
   }
@@ -129,6 +163,7 @@ export class ConnectionStore implements vscode.Disposable {
   }
 
   async setSecret(id: string, secret: ConnectionSecret): Promise<void> {
+    checkSecret(secret);
     await this.context.secrets.store(secretKey(id), JSON.stringify(secret));
     this.providers.delete(id);
     this.changed.fire();
@@ -207,6 +242,8 @@ export class ConnectionStore implements vscode.Disposable {
         hint: 'Use "Edit Credentials…" on the connection to enter them again.',
       });
     }
+    // Stored before this check existed, or edited elsewhere: refused with its own message, never sent.
+    checkSecret(secret, meta.label);
     if (secret.provider === 'meta') {
       registerSecret(secret.accessToken);
       return createProvider({ provider: 'meta', credentials: { accessToken: secret.accessToken }, config: { ...common, baseUrl: settings.metaBaseUrl, apiVersion: settings.metaApiVersion } });

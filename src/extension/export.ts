@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WabaError } from '../core/errors';
 import { exportContent, exportFileName, savedQueryContent, savedQueryFileName } from '../core/exportFile';
-import { safeJoin, writeFileAtomic } from '../core/files';
+import { planWrite, safeJoin, writeFileAtomic } from '../core/files';
+import type { WriteOptions } from '../core/files';
 import type { Query } from '../core/query';
 import { Dismissed } from './commandRunner';
 import { log } from './log';
@@ -40,7 +41,20 @@ function defaultFolder(): vscode.Uri | undefined {
   return vscode.Uri.joinPath(ws.uri, rel);
 }
 
-async function chooseTarget(defaultName: string, filters: Record<string, string[]>, options: TargetOptions): Promise<{ uri: vscode.Uri; confirmed: boolean }> {
+/** The save dialog's words: exporting a result, or saving a query. */
+interface DialogWords {
+  saveLabel: string;
+  title: string;
+}
+const EXPORT_WORDS: DialogWords = { saveLabel: 'Export', title: 'Export WABA Analytics result' };
+const SAVE_QUERY_WORDS: DialogWords = { saveLabel: 'Save query', title: 'Save WABA Analytics query' };
+
+async function chooseTarget(
+  defaultName: string,
+  filters: Record<string, string[]>,
+  options: TargetOptions,
+  words: DialogWords = EXPORT_WORDS,
+): Promise<{ uri: vscode.Uri; confirmed: boolean }> {
   if (options.target) {
     const ws = vscode.workspace.workspaceFolders?.[0];
     // A relative target stays inside the workspace folder.
@@ -50,7 +64,7 @@ async function chooseTarget(defaultName: string, filters: Record<string, string[
   }
   const folder = defaultFolder();
   const defaultUri = folder ? vscode.Uri.joinPath(folder, defaultName) : vscode.Uri.file(path.join(homedir(), defaultName));
-  const uri = await vscode.window.showSaveDialog({ defaultUri, filters, saveLabel: 'Export', title: 'Export WABA Analytics result' });
+  const uri = await vscode.window.showSaveDialog({ defaultUri, filters, saveLabel: words.saveLabel, title: words.title });
   if (!uri) throw new Dismissed();
   // The save dialog has already asked about replacing an existing file.
   return { uri, confirmed: true };
@@ -65,18 +79,41 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
+/** The folder a file may not leave once links are resolved: the workspace folder holding it, else the folder chosen. */
+function allowedFolder(file: string): string {
+  const inside = (folder: string) => {
+    const rel = path.relative(folder, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  const ws = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file' && inside(f.uri.fsPath));
+  return ws ? ws.uri.fsPath : path.dirname(file);
+}
+
+async function confirmReplace(uri: vscode.Uri): Promise<void> {
+  const replace = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} already exists. Replace it?`, { modal: true }, 'Replace');
+  if (replace !== 'Replace') throw new Dismissed();
+}
+
+/**
+ * Write an export or a saved query. A local file follows the rules of core/files: only a regular
+ * file is replaced (atomically, after consent); a folder, device, FIFO or socket is refused, and
+ * so is a link that leads out of the workspace folder (or, outside a workspace, the folder chosen).
+ */
 async function write(uri: vscode.Uri, text: string, confirmed: boolean): Promise<void> {
+  if (uri.scheme !== 'file') {
+    if (!confirmed && (await exists(uri))) await confirmReplace(uri);
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+    return;
+  }
+  const options: WriteOptions = { within: allowedFolder(uri.fsPath), special: 'refuse' };
+  // Refused targets are refused before anyone is asked about replacing them.
+  const plan = await planWrite(uri.fsPath, options);
   let overwrite = confirmed;
-  if (!overwrite && (await exists(uri))) {
-    const replace = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} already exists. Replace it?`, { modal: true }, 'Replace');
-    if (replace !== 'Replace') throw new Dismissed();
+  if (!overwrite && plan.mode === 'replace' && plan.exists) {
+    await confirmReplace(uri);
     overwrite = true;
   }
-  if (uri.scheme === 'file') {
-    await writeFileAtomic(uri.fsPath, text, { overwrite });
-  } else {
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
-  }
+  await writeFileAtomic(uri.fsPath, text, { ...options, overwrite });
 }
 
 async function open(uri: vscode.Uri, options: TargetOptions): Promise<void> {
@@ -88,7 +125,8 @@ async function open(uri: vscode.Uri, options: TargetOptions): Promise<void> {
 export async function exportEntry(entry: RunEntry, format: 'json' | 'csv', options: TargetOptions = {}): Promise<vscode.Uri> {
   const includeRaw = vscode.workspace.getConfiguration('wabaAnalytics').get<boolean>('export.includeRawResponses', false);
   const { uri, confirmed } = await chooseTarget(exportFileName(entry.query, format), format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] }, options);
-  const text = exportContent(entry.query, entry.run, format, { includeRaw });
+  const includePrevious = vscode.workspace.getConfiguration('wabaAnalytics').get<boolean>('export.includePreviousPeriod', false);
+  const text = exportContent(entry.query, entry.run, format, { includeRaw, includePrevious });
   await write(uri, text, confirmed);
   log.info(`Exported ${entry.run.result.points.length} points to ${uri.fsPath}`);
   await open(uri, options);
@@ -96,7 +134,9 @@ export async function exportEntry(entry: RunEntry, format: 'json' | 'csv', optio
 }
 
 export async function saveQueryFile(query: Query, title: string | undefined, options: TargetOptions = {}): Promise<vscode.Uri> {
-  const { uri, confirmed } = await chooseTarget(savedQueryFileName(query), { 'WABA query': ['waba-query.json'] }, options);
+  // The filter is plain `json`: a dialog given the double extension `waba-query.json` sees the
+  // name's extension as `.json`, takes it for another, and appends `.waba-query.json` again.
+  const { uri, confirmed } = await chooseTarget(savedQueryFileName(query), { 'WABA query': ['json'] }, options, SAVE_QUERY_WORDS);
   await write(uri, savedQueryContent(query, title), confirmed);
   await open(uri, options);
   return uri;

@@ -47,6 +47,7 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
 <body>
 <main id="app" aria-busy="true">
 <p id="boot" class="muted">Loading the panel…</p>
+<p id="boot-stuck" role="alert">The panel did not start. Choose Reload in the notification, or close this tab and run the query again.</p>
 </main>
 <script type="module" nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>
 </body>

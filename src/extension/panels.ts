@@ -12,7 +12,6 @@ import type { Query } from '../core/query';
 import { parseQuery } from '../core/query';
 import type { HostMessage, PanelContext, PanelQuery, WebviewMessage } from '../protocol';
 import { HostMessageSchema, PanelStateSchema, WebviewMessageSchema } from '../protocol';
-import { knownTemplateNames } from './accountsTree';
 import { isCancellation } from './commandRunner';
 import { log } from './log';
 import { renderPanelHtml } from './panelHtml';
@@ -20,6 +19,30 @@ import type { RunEntry } from './queryService';
 import { queryTitle } from './queryService';
 
 export const PANEL_VIEW_TYPE = 'wabaAnalytics.panel';
+
+/** How long a panel's document may take to say `ready` before the panel offers to reload it. */
+export const READY_TIMEOUT_MS = 8_000;
+
+/**
+ * The webview options, the same for a new panel and a restored one. The document is not kept
+ * while the panel is hidden (it asks for what it shows again when it comes back): less memory
+ * for panels that hold large results.
+ */
+export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/** The same query (key order aside): a re-run of it refreshes its panel. */
+export function sameQuery(a: Query | undefined, b: Query | undefined): boolean {
+  if (!a || !b) return false;
+  const canonical = (q: unknown): string =>
+    JSON.stringify(q, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y))) : v));
+  return canonical(a) === canonical(b);
+}
 
 /** What panels need from the rest of the extension. */
 export interface PanelHost {
@@ -35,8 +58,8 @@ export interface PanelHost {
 
 /** Template analytics refused because insights are off on the WABA (the panel offers to enable them). */
 export function isNeedsInsights(e: unknown): boolean {
-  if (!(e instanceof WabaError)) return false;
-  return /insights/i.test(`${e.problemTitle ?? ''} ${e.message}`) && (e.status === 403 || e.status === 400 || e.graphSubcode === 2388096);
+  // Decided by the provider from its codes (Meta code 200/2388096, Vonage 403 "Insights not enabled").
+  return e instanceof WabaError && e.reason === 'insights-disabled';
 }
 
 export class AnalyticsPanel {
@@ -47,6 +70,9 @@ export class AnalyticsPanel {
   private current?: HostMessage;
   private entry?: RunEntry;
   private disposed = false;
+  /** Everything this panel listens to or starts, disposed with it. */
+  private readonly disposables: vscode.Disposable[] = [];
+  private readyTimer?: ReturnType<typeof setTimeout>;
 
   static create(host: PanelHost, connectionId: string, entry: RunEntry): AnalyticsPanel {
     const p = new AnalyticsPanel(AnalyticsPanel.newWebviewPanel(host, entry.query, connectionId, entry), host, connectionId, entry.query);
@@ -62,19 +88,12 @@ export class AnalyticsPanel {
   }
 
   private static newWebviewPanel(host: PanelHost, query: Query, connectionId: string, entry: RunEntry | undefined): vscode.WebviewPanel {
-    return vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, queryTitle(query, host.context(entry, query, connectionId).wabaName), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(host.extensionUri, 'dist'), vscode.Uri.joinPath(host.extensionUri, 'media')],
-    });
+    return vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, queryTitle(query, host.context(entry, query, connectionId).wabaName), vscode.ViewColumn.Active, panelOptions(host.extensionUri));
   }
 
   /** Restore a panel after a reload from the state its webview saved. */
   static async revive(panel: vscode.WebviewPanel, host: PanelHost, state: unknown): Promise<void> {
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(host.extensionUri, 'dist'), vscode.Uri.joinPath(host.extensionUri, 'media')],
-    };
+    panel.webview.options = panelOptions(host.extensionUri);
     const parsed = PanelStateSchema.safeParse(state);
     let query: Query | undefined;
     try {
@@ -105,6 +124,16 @@ export class AnalyticsPanel {
     return [...AnalyticsPanel.open];
   }
 
+  /** The panel in front (the active editor), if it is one of these. */
+  static active(): AnalyticsPanel | undefined {
+    return [...AnalyticsPanel.open].find((p) => p.panel.active);
+  }
+
+  /** The open panel showing this query, if any (the most recently opened). */
+  static forQuery(query: Query): AnalyticsPanel | undefined {
+    return [...AnalyticsPanel.open].reverse().find((p) => sameQuery(p.entry?.query ?? p.query, query));
+  }
+
   private constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly host: PanelHost,
@@ -112,21 +141,72 @@ export class AnalyticsPanel {
     public query: Query | undefined,
   ) {
     AnalyticsPanel.open.add(this);
-    const webview = panel.webview;
-    const nonce = randomBytes(16).toString('base64');
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'activity.svg');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => void this.receive(m)),
+      panel.onDidChangeViewState(() => {
+        // A hidden panel's document is dropped; it says `ready` again when it is shown.
+        if (!panel.visible) {
+          this.ready = false;
+          this.disarmReadyTimer();
+        } else if (!this.ready) this.armReadyTimer();
+      }),
+      { dispose: () => this.disarmReadyTimer() },
+    );
+    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    this.loadDocument();
+  }
+
+  /** Set (or set again) the document: a fresh nonce each time, and a watch for its `ready`. */
+  private loadDocument(): void {
+    const webview = this.panel.webview;
+    this.ready = false;
     webview.html = renderPanelHtml({
       cspSource: webview.cspSource,
-      nonce,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, 'media', 'panel.css')).toString(),
-      title: panel.title,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', 'panel.css')).toString(),
+      title: this.panel.title,
     });
-    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'activity.svg');
-    webview.onDidReceiveMessage((m) => void this.receive(m));
-    panel.onDidDispose(() => {
-      this.disposed = true;
-      AnalyticsPanel.open.delete(this);
-    });
+    this.armReadyTimer();
+  }
+
+  private armReadyTimer(): void {
+    this.disarmReadyTimer();
+    if (this.disposed || !this.panel.visible) return;
+    this.readyTimer = setTimeout(() => void this.notReady(), READY_TIMEOUT_MS);
+    // A watch, not work: it keeps no process alive.
+    this.readyTimer.unref?.();
+  }
+
+  private disarmReadyTimer(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
+  }
+
+  /** The document did not start (its page says so too): offer to load it again. */
+  private async notReady(): Promise<void> {
+    this.readyTimer = undefined;
+    if (this.ready || this.disposed) return;
+    log.warn(`The panel "${this.panel.title}" did not start within ${READY_TIMEOUT_MS / 1000} s.`);
+    const answer = await vscode.window.showErrorMessage(`The panel "${this.panel.title}" did not start.`, 'Reload');
+    if (answer === 'Reload' && !this.disposed && !this.ready) this.loadDocument();
+  }
+
+  /** Reload the panel's document (the Reload action, or a test). */
+  reload(): void {
+    if (!this.disposed) this.loadDocument();
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    AnalyticsPanel.open.delete(this);
+    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   get currentEntry(): RunEntry | undefined {
@@ -153,7 +233,18 @@ export class AnalyticsPanel {
     this.connectionId = entry.connectionId;
     const context = this.host.context(entry, entry.query, entry.connectionId);
     this.panel.title = queryTitle(entry.query, context.wabaName);
-    this.post({ type: 'result', query: entry.query as PanelQuery, result: toColumns(entry.run.result), context });
+    this.post(this.resultMessage(entry, context));
+  }
+
+  private resultMessage(entry: RunEntry, context = this.host.context(entry, entry.query, entry.connectionId)): HostMessage {
+    const { previous, previousRange } = entry.run;
+    return {
+      type: 'result',
+      query: entry.query as PanelQuery,
+      result: toColumns(entry.run.result),
+      context,
+      ...(previous && previousRange ? { previous: { result: toColumns(previous), ...previousRange } } : {}),
+    };
   }
 
   async rerun(query: Query, force: boolean): Promise<void> {
@@ -176,12 +267,15 @@ export class AnalyticsPanel {
   }
 
   private showError(query: Query, e: unknown): void {
+    // The tab says what the heading says: the previous result's query while it stays in view.
+    const context = this.host.context(undefined, query, this.connectionId);
+    this.panel.title = this.entry ? queryTitle(this.entry.query, this.host.context(this.entry, this.entry.query, this.entry.connectionId).wabaName) : queryTitle(query, context.wabaName);
     this.post({
       type: 'error',
       query: query as PanelQuery,
       message: describeError(e),
       needsInsights: query.kind === 'template' && isNeedsInsights(e),
-      context: this.host.context(undefined, query, this.connectionId),
+      context,
     });
   }
 
@@ -200,10 +294,14 @@ export class AnalyticsPanel {
       // Also said again each time the panel is shown after being hidden: without
       // retainContextWhenHidden its document loads anew and must be sent what it shows.
       this.ready = true;
+      this.disarmReadyTimer();
       const queued = this.pending;
+      const current = this.current;
       this.pending = undefined;
-      if (this.current) this.post(this.current);
-      if (queued && queued !== this.current) this.post(queued);
+      // A loading or error state shows over the previous result: send that first.
+      if (this.entry && current && current.type !== 'result') this.post(this.resultMessage(this.entry));
+      if (current) this.post(current);
+      if (queued && queued !== current) this.post(queued);
       return;
     }
     try {
@@ -247,9 +345,4 @@ export class AnalyticsPanel {
       this.reply(m.requestId, false, describeError(e));
     }
   }
-}
-
-/** Template names for the panel, from the tree's knowledge. */
-export function templateNamesFor(query: Query): Record<string, string> {
-  return query.kind === 'template' ? knownTemplateNames(query.templateIds) : {};
 }

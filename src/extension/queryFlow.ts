@@ -18,8 +18,9 @@ import {
   TEMPLATE_METRICS,
   kindLabel,
 } from '../core/query';
+import { describeError } from '../core/errors';
 import type { Granularity, Kind, TemplateInfo, WabaInfo } from '../core/types';
-import { rememberTemplate } from './accountsTree';
+import type { AccountsService } from './accountsService';
 import { Dismissed } from './commandRunner';
 import type { ConnectionStore } from './connections';
 import { readSettings } from './settings';
@@ -82,7 +83,11 @@ const listOf = (s: string) =>
     .filter(Boolean);
 
 export class QueryFlow {
-  constructor(private readonly store: ConnectionStore) {}
+  constructor(
+    private readonly store: ConnectionStore,
+    /** Listings come from the accounts service (shared with the tree; a failed one is asked again here). */
+    private readonly accounts: AccountsService,
+  ) {}
 
   /** Just a connection and a WABA (for commands that act on a WABA). */
   async pickWaba(title: string): Promise<{ connectionId: string; waba: WabaInfo }> {
@@ -92,8 +97,7 @@ export class QueryFlow {
       connections.length === 1
         ? connections[0]!.id
         : await pick(title, connections.map((c) => ({ label: c.label, description: c.provider, value: c.id })), { placeHolder: 'Which connection?' });
-    const provider = await this.store.provider(connectionId);
-    const wabas = await provider.listWabas();
+    const wabas = await this.accounts.loadWabas(connectionId, { retryFailed: true });
     if (!wabas.length) throw new Error('This connection reaches no WhatsApp Business Account.');
     const waba = await pick(
       title,
@@ -145,7 +149,7 @@ export class QueryFlow {
     // 2. WABA
     let waba = prefill.waba;
     if (!waba) {
-      const wabas = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing WABAs…' }, () => provider.listWabas());
+      const wabas = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing WABAs…' }, () => this.accounts.loadWabas(connectionId, { retryFailed: true }));
       if (!wabas.length) throw new Error(`No WhatsApp Business Account is reachable with "${meta.label}". Add a WABA ID by hand from the connection's menu.`);
       waba =
         wabas.length === 1
@@ -167,17 +171,10 @@ export class QueryFlow {
     if (kind === 'template') {
       let ids = prefill.templateIds;
       if (!ids?.length) {
-        const templates: TemplateInfo[] = [];
-        let cursor: string | undefined;
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing templates…' }, async () => {
-          for (let i = 0; i < 20; i++) {
-            const page = await provider.listTemplates(waba!.id, { cursor });
-            templates.push(...page.items);
-            if (!page.next) break;
-            cursor = page.next;
-          }
-        });
-        templates.forEach(rememberTemplate);
+        // Every page (a failure is an error, not "no templates"); the tree sees the same list.
+        const templates: readonly TemplateInfo[] = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing templates…' }, () =>
+          this.accounts.allTemplates(connectionId, waba!.id, { retryFailed: true }),
+        );
         if (templates.length) {
           ids = await pickMany(
             title(),
@@ -251,7 +248,8 @@ export class QueryFlow {
     }
 
     // 7. Filters: a menu of the filters this endpoint accepts; "Run" ends it.
-    if (prefill.phoneNumbers?.length) q.phoneNumbers = prefill.phoneNumbers;
+    // Phone numbers selected in the tree filter only the kinds that take them (a query refuses a key it has no field for).
+    if (prefill.phoneNumbers?.length && caps.filters.includes('phoneNumbers')) q.phoneNumbers = prefill.phoneNumbers;
     const filterChoices: Array<Item<string>> = [];
     const add = (key: string, label: string) => caps.filters.includes(key) && filterChoices.push({ label, value: key });
     add('phoneNumbers', 'Phone numbers…');
@@ -288,15 +286,22 @@ export class QueryFlow {
       );
     switch (key) {
       case 'phoneNumbers': {
-        const provider = await this.store.provider(connectionId);
-        const phones = await provider.listPhoneNumbers(wabaId).catch(() => []);
+        // A listing that fails is said, then the numbers can be typed: never an empty list that looks like "no numbers".
+        let phones: readonly { displayPhoneNumber: string; verifiedName?: string }[] = [];
+        let failure: string | undefined;
+        try {
+          phones = await this.accounts.loadPhones(connectionId, wabaId, { retryFailed: true });
+        } catch (e) {
+          failure = describeError(e);
+          void vscode.window.showWarningMessage(`The phone numbers could not be listed: ${failure}`);
+        }
         q[key] = phones.length
           ? await pickMany(
               title,
               phones.map((p) => ({ label: p.displayPhoneNumber, description: p.verifiedName, value: p.displayPhoneNumber.replace(/\D/g, '') })),
               'Phone numbers (none picked: all)',
             )
-          : listOf(await input(title, 'Phone numbers (digits), separated by commas', '', () => undefined));
+          : listOf(await input(title, failure ? 'The phone numbers could not be listed; type them (digits), separated by commas' : 'Phone numbers (digits), separated by commas', '', () => undefined));
         break;
       }
       case 'countryCodes':

@@ -22,26 +22,45 @@ export function queryTitle(q: Pick<Query, 'kind' | 'wabaId' | 'from' | 'to'>, wa
   return `${kindLabel(q.kind)} · ${wabaName ?? q.wabaId} · ${q.from} → ${q.to}`;
 }
 
+/** Where WABA details (currency, timezone, insights) come from: the accounts service in the extension. */
+export interface WabaDirectory {
+  waba(connectionId: string, wabaId: string): WabaInfo | undefined;
+  rememberWaba(connectionId: string, info: WabaInfo): void;
+}
+
+/** A directory of its own, for a query service used without the accounts service (tests, benchmarks). */
+function mapDirectory(): WabaDirectory {
+  const wabas = new Map<string, WabaInfo>();
+  return {
+    waba: (connectionId, wabaId) => wabas.get(`${connectionId}|${wabaId}`),
+    rememberWaba: (connectionId, info) => void wabas.set(`${connectionId}|${info.id}`, info),
+  };
+}
+
 export class QueryService {
   readonly cache = new QueryCache(readSettings().cacheTtlMs);
   last?: RunEntry;
-  private readonly wabas = new Map<string, WabaInfo>();
   private readonly lastChanged = new vscode.EventEmitter<RunEntry>();
   readonly onDidRun = this.lastChanged.event;
 
-  constructor(private readonly store: ConnectionStore) {}
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly directory: WabaDirectory = mapDirectory(),
+  ) {}
 
-  /** Remember WABA details seen in the tree (currency, timezone, insights) so queries need not ask again. */
+  /** Remember WABA details seen elsewhere (currency, timezone, insights) so queries need not ask again. */
   rememberWaba(connectionId: string, info: WabaInfo): void {
-    this.wabas.set(`${connectionId}|${info.id}`, info);
+    this.directory.rememberWaba(connectionId, info);
   }
 
   waba(connectionId: string, wabaId: string): WabaInfo | undefined {
-    return this.wabas.get(`${connectionId}|${wabaId}`);
+    return this.directory.waba(connectionId, wabaId);
   }
 
   /** Run a query with a progress notification and Cancel; reuse a cached run unless `force`. */
-  async run(connectionId: string, input: QueryInput | Query, options: { force?: boolean } = {}): Promise<RunEntry> {
+  async run(connectionId: string, input: QueryInput | Query, options: { force?: boolean; compare?: boolean } = {}): Promise<RunEntry> {
+    // The previous period rides along by default (KPI comparison); `compare: false` fetches only the asked one.
+    const compare = options.compare ?? true;
     const query = parseQuery(input);
     const meta = this.store.get(connectionId);
     if (!meta) throw new Error('That connection no longer exists.');
@@ -49,7 +68,9 @@ export class QueryService {
     this.cache.setTtl(settings.cacheTtlMs);
     const keepRaw = vscode.workspace.getConfiguration('wabaAnalytics').get<boolean>('export.includeRawResponses', false);
     // A run kept without its raw bodies does not answer when exports are to include them.
-    const cached = options.force ? undefined : this.cache.get(connectionId, query, { needRaw: keepRaw });
+    const hit = options.force ? undefined : this.cache.get(connectionId, query, { needRaw: keepRaw });
+    // A run kept without its comparison does not answer when one is wanted.
+    const cached = hit && (!compare || hit.previousRange) ? hit : undefined;
     if (cached) {
       log.info(`${queryTitle(query)}: answered from the cache (no request sent)`);
       const entry: RunEntry = { connectionId, connectionLabel: meta.label, query, run: cached, fetchedAt: new Date().toISOString(), fromCache: true };
@@ -71,6 +92,7 @@ export class QueryService {
             concurrency: settings.concurrency,
             allowPartial: true,
             keepRaw,
+            compare,
             onProgress: (done, total) => {
               const pct = total ? (done / total) * 100 : 0;
               progress.report({ message: `${done} of ${total} request groups`, increment: pct - last });

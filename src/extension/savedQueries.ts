@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { WabaError } from '../core/errors';
 import type { Query } from '../core/query';
-import { parseQuery } from '../core/query';
+import { parseQuery, savedQueryOf } from '../core/query';
 
 export const SAVED_QUERY_GLOB = '**/*.waba-query.json';
 
@@ -26,11 +26,9 @@ export async function readSavedQuery(uri: vscode.Uri): Promise<{ query: Query; t
   } catch (e) {
     throw new WabaError('input', `${vscode.workspace.asRelativePath(uri)} is not valid JSON (${(e as Error).message}).`, { hint: 'Fix the file; the editor underlines what the schema does not accept.' });
   }
-  if (!json || typeof json !== 'object' || !('query' in json)) {
-    throw new WabaError('input', `${vscode.workspace.asRelativePath(uri)} has no "query" object.`, { hint: 'A saved query file looks like { "title": "…", "query": { "kind": "pricing", … } }.' });
-  }
-  const { query, title } = json as { query: unknown; title?: unknown };
-  return { query: parseQuery(query), ...(typeof title === 'string' ? { title } : {}) };
+  // An unknown key, around the query or in it, is refused by name (the JSON schema says so too).
+  const { query, title } = savedQueryOf(json, vscode.workspace.asRelativePath(uri));
+  return { query: parseQuery(query), ...(title !== undefined ? { title } : {}) };
 }
 
 export const NEW_SAVED_QUERY = `{

@@ -3,6 +3,7 @@
  * analytics fields, template_analytics, phone numbers, templates, insights, click tracking,
  * discovery, with Graph-style errors.
  */
+import { FILTER_VALUES, TEMPLATE_METRICS as TEMPLATE_METRIC_VALUES, TEMPLATE_PRODUCT_TYPES } from '../core/vocabulary';
 import type { SandboxTemplate, SandboxWaba } from './data';
 import { clicksShown, filterCombos, isMarketingMessagesProduct } from './data';
 import type { FieldSpec, ModifierValue } from './fields';
@@ -419,6 +420,9 @@ function wabaNode(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): 
       const name = spec.name as AnalyticsField;
       if (afterField && afterField !== name) continue;
       body[name] = analyticsField(name, spec, req, ctx, waba, afterField === name ? afterOffset : 0, raw);
+    } else if (spec.name === 'template_analytics') {
+      if (afterField) continue;
+      body.template_analytics = raw.slot(templateAnalyticsField(spec, req, ctx, waba));
     } else if (WABA_PLAIN_FIELDS.has(spec.name)) {
       if (spec.modifiers.size) throw badParam(`Field ${spec.name} takes no modifiers`);
       body[spec.name] = wabaPlain(waba, spec.name);
@@ -460,14 +464,8 @@ const FIELD_RULES: Record<AnalyticsField, FieldRules> = {
   },
 };
 
-const ENUMS: Record<string, readonly string[]> = {
-  conversation_categories: ['AUTHENTICATION', 'MARKETING', 'SERVICE', 'UTILITY', 'MARKETING_LITE', 'AUTHENTICATION_INTERNATIONAL', 'REFERRAL_CONVERSION'],
-  conversation_types: ['FREE_ENTRY', 'FREE_ENTRY_POINT', 'FREE_TIER', 'REGULAR'],
-  conversation_directions: ['BUSINESS_INITIATED', 'USER_INITIATED', 'UNKNOWN'],
-  pricing_categories: ['AUTHENTICATION', 'AUTHENTICATION_INTERNATIONAL', 'MARKETING', 'MARKETING_LITE', 'SERVICE', 'UTILITY', 'REFERRAL_CONVERSION'],
-  pricing_types: ['FREE_CUSTOMER_SERVICE', 'FREE_ENTRY_POINT', 'REGULAR'],
-  product_types: ['0', '2', '100'],
-};
+/** Filter values of the field modifiers: the one table of src/core/vocabulary.ts. */
+const ENUMS: Readonly<Record<string, readonly string[]>> = FILTER_VALUES;
 
 const GRANULARITY_OF: Record<string, SandboxGranularity> = { HALF_HOUR: 'HALF_HOUR', DAY: 'DAILY', DAILY: 'DAILY', MONTH: 'MONTHLY', MONTHLY: 'MONTHLY' };
 
@@ -625,8 +623,23 @@ function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxReque
 // template_analytics edge
 
 const TEMPLATE_PARAMS = new Set(['start', 'end', 'granularity', 'template_ids', 'metric_types', 'product_type', 'use_waba_timezone', 'limit', 'after', 'before', 'fields']);
-const TEMPLATE_METRICS = ['SENT', 'DELIVERED', 'READ', 'CLICKED', 'COST'];
-const TEMPLATE_PRODUCTS = ['CLOUD_API', 'MARKETING_MESSAGES_API_FOR_WHATSAPP', 'MARKETING_MESSAGES_LITE_API'];
+const TEMPLATE_METRICS: readonly string[] = TEMPLATE_METRIC_VALUES;
+const TEMPLATE_PRODUCTS: readonly string[] = TEMPLATE_PRODUCT_TYPES;
+
+/**
+ * The field form, `GET /<WABA>?fields=template_analytics.start(S).end(E).granularity(DAILY).template_ids([..])`:
+ * the edge's answer `{data, paging}` under the field's name, its modifiers read as the edge's
+ * parameters; its `paging.next` leads to the edge (whose pages are `{data, paging}`), as public
+ * clients of the field form observe (docs/dialects.md).
+ */
+function templateAnalyticsField(spec: FieldSpec, req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): Buffer | string {
+  if (spec.subfields !== undefined) throw badParam('Field template_analytics takes no subfields');
+  const query = new URLSearchParams();
+  for (const [name, v] of spec.modifiers) query.set(name, typeof v === 'string' ? v : `[${v.join(',')}]`);
+  const path = `${req.path.replace(/\/+$/, '')}/template_analytics`;
+  const url = new URL(`${req.url.pathname.replace(/\/+$/, '')}/template_analytics?${query.toString()}`, ctx.origin);
+  return templateAnalytics({ ...req, path, url, query }, ctx, waba).body;
+}
 
 function templateAnalytics(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): Reply {
   const q = req.query;

@@ -92,11 +92,24 @@ function base(c: Combo, slot: number, h: number): number {
   return Math.floor(c.weight * RHYTHM[(slot + c.tzSlots + EPOCH_WEEK_OFFSET) % 336]! * (0.5 + (h & 0xffff) / 65536));
 }
 
+/**
+ * `x` rounded down or up at random (by the hash `h`), so that the mean is `x` itself: counts per
+ * half-hour are small, and flooring them would bias every ratio down (1 sent, 0.93 delivered -> 0).
+ */
+function roundAt(x: number, h: number): number {
+  return Math.floor(x + (h >>> 0) / 4294967296);
+}
+
+/** A healthy account: 2-10% of the sends are not delivered (the demo's delivery rate is in the 90s). */
+function deliveredOf(sent: number, h: number): number {
+  return sent - roundAt(sent * (0.02 + 0.08 * ((h >>> 16) / 65536)), mix(h, 0xde11));
+}
+
 const messagingSlot: SlotFn = (c, slot, acc) => {
   const h = mix(c.key, slot);
   const sent = base(c, slot, h);
   acc[0] += sent;
-  acc[1] += Math.floor(sent * (0.86 + 0.14 * ((h >>> 16) / 65536)));
+  acc[1] += deliveredOf(sent, h);
 };
 
 const volumeSlot: SlotFn = (c, slot, acc) => {
@@ -132,8 +145,9 @@ export function templateSlot(t: TemplateValues, slot: number, acc: Float64Array)
   const sent = Math.floor(t.weight * RHYTHM[(slot + t.tzSlots + EPOCH_WEEK_OFFSET) % 336]! * (0.5 + (h & 0xffff) / 65536));
   if (sent === 0) return;
   const h2 = mix(h, 0x51ed27);
-  const delivered = Math.floor(sent * (0.84 + 0.16 * ((h >>> 16) / 65536)));
-  const read = Math.floor(delivered * (0.45 + 0.45 * ((h2 & 0xffff) / 65536)));
+  const delivered = deliveredOf(sent, h);
+  // Reads: 40-80% of the delivered messages (about 60% on average).
+  const read = roundAt(delivered * (0.4 + 0.4 * ((h2 & 0xffff) / 65536)), mix(h2, 0x7ead));
   acc[0] += sent;
   acc[1] += delivered;
   acc[2] += read;
@@ -141,10 +155,11 @@ export function templateSlot(t: TemplateValues, slot: number, acc: Float64Array)
   const n = t.clickButtons.length;
   for (let i = 0; i < n; i++) {
     const hb = mix(h2, i + 1);
-    // Total clicks of all buttons stay below half of the reads.
-    const clicks = Math.floor((read * (0.05 + 0.4 * ((hb & 0xffff) / 65536))) / n);
+    // Total clicks of all buttons: 2-14% of the reads (a small share, as in a healthy account).
+    const clicks = roundAt((read * (0.02 + 0.12 * ((hb & 0xffff) / 65536))) / n, mix(hb, 0xc11c));
     acc[4 + i] += clicks;
-    if (t.clickButtons[i]!.type === 'URL') acc[4 + n + i] += clicks - Math.floor(clicks * (0.05 + 0.35 * ((hb >>> 16) / 65536)));
+    // Unique clicks (distinct people): 60-95% of the clicks, never more than the clicks.
+    if (t.clickButtons[i]!.type === 'URL') acc[4 + n + i] += clicks - roundAt(clicks * (0.05 + 0.35 * ((hb >>> 16) / 65536)), mix(hb, 0x0b1c));
   }
 }
 

@@ -306,12 +306,30 @@ function listParam(req: SandboxRequest, name: string): string[] {
   return parseListParam(allParams(req.query, name));
 }
 
-function parseCommon(req: SandboxRequest, ctx: DialectContext, allowed: string[], granularities: SandboxGranularity[], cursorPrefix: string, bad: InvalidParameter[]): Common {
+/**
+ * A single-valued parameter; one pair of double quotes around it is dropped: Vonage's own curl
+ * snippet for messaging analytics sends `start="2024-11-10"` (docs/dialects.md).
+ */
+function scalarParam(req: SandboxRequest, name: string): string | null {
+  const v = req.query.get(name);
+  return v !== null && v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+}
+
+function parseCommon(
+  req: SandboxRequest,
+  ctx: DialectContext,
+  allowed: string[],
+  granularities: SandboxGranularity[],
+  cursorPrefix: string,
+  bad: InvalidParameter[],
+  /** The granularity when none is sent (template analytics: Vonage's curl snippet sends none). */
+  defaultGranularity?: SandboxGranularity,
+): Common {
   const known = new Set(['start', 'end', 'granularity', 'page_size', 'cursor', ...allowed]);
   for (const k of new Set(req.query.keys())) if (!known.has(k.replace(/\[\]$/, ''))) bad.push({ name: k, reason: `unknown parameter; accepted: ${[...known].join(', ')}` });
-  const startRaw = req.query.get('start');
-  const endRaw = req.query.get('end');
-  const gRaw = req.query.get('granularity');
+  const startRaw = scalarParam(req, 'start');
+  const endRaw = scalarParam(req, 'end');
+  const gRaw = scalarParam(req, 'granularity') || defaultGranularity || null;
   const startMs = startRaw ? parseDate(startRaw) : undefined;
   const endDay = endRaw ? parseDate(endRaw) : undefined;
   if (!startRaw) bad.push({ name: 'start', reason: 'is required (YYYY-MM-DD)' });
@@ -458,11 +476,33 @@ function pricingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandbo
 
 const TEMPLATE_METRICS = ['SENT', 'DELIVERED', 'READ', 'CLICKED'];
 
+/**
+ * `template_ids` exactly as Vonage's curl snippets and the `_links.self.href` of its documented
+ * answer send it: ONE parameter holding a JSON array, `template_ids=[1,2]` (ids bare or quoted).
+ * Repeated parameters, `template_ids[]` or a bare list are refused (ours): how the real API reads
+ * them is undocumented, and a server that kept only one of them would drop templates silently.
+ */
+function templateIdsParam(req: SandboxRequest, bad: InvalidParameter[]): string[] {
+  const values = allParams(req.query, 'template_ids');
+  const form = 'must be one parameter holding a JSON array, e.g. template_ids=[458951126288937,458951126288942]';
+  if (values.length === 0) {
+    bad.push({ name: 'template_ids', reason: `is required (up to 10 template ids); it ${form}` });
+    return [];
+  }
+  const one = values[0]!.trim();
+  if (values.length > 1 || req.query.has('template_ids[]') || !one.startsWith('[') || !one.endsWith(']')) {
+    bad.push({ name: 'template_ids', reason: `${form}; got ${values.length} parameter${values.length === 1 ? '' : 's'}${values.length === 1 ? ` "${one.slice(0, 40)}"` : ''}` });
+    return [];
+  }
+  const ids = parseListParam([one]);
+  if (!ids.length) bad.push({ name: 'template_ids', reason: 'is required (up to 10 template ids); the array is empty' });
+  return ids;
+}
+
 function templateAnalytics(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): Reply {
   const bad: InvalidParameter[] = [];
-  const c = parseCommon(req, ctx, ['template_ids', 'metric_types'], ['DAILY'], 'vt', bad);
-  const ids = [...new Set(listParam(req, 'template_ids'))];
-  if (!ids.length) bad.push({ name: 'template_ids', reason: 'is required (up to 10 template ids)' });
+  const c = parseCommon(req, ctx, ['template_ids', 'metric_types'], ['DAILY'], 'vt', bad, 'DAILY');
+  const ids = [...new Set(templateIdsParam(req, bad))];
   if (ids.length > 10) bad.push({ name: 'template_ids', reason: `at most 10 template ids, got ${ids.length}` });
   const metrics = listParam(req, 'metric_types').map((m) => m.toUpperCase());
   for (const m of metrics) if (!TEMPLATE_METRICS.includes(m)) bad.push({ name: 'metric_types', reason: `${m} is not one of ${TEMPLATE_METRICS.join(', ')}` });

@@ -4,7 +4,7 @@
 // asked for is taken here, so the fallback to a free port is exercised too.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,13 @@ test('npm run demo: VS Code with the extension and its demo connections, at the 
     assert.match(stderr, new RegExp(`port ${busyPort} is taken: using ${url.port} instead`));
     assert.equal(new URL(url.full).searchParams.get('folder'), workspace);
     assert.match(stdout, /Press Ctrl\+C to stop/);
+  });
+
+  await t.test('the first screen is quiet: no npm warnings or file lists printed, no git toast from a parent folder', () => {
+    assert.doesNotMatch(`${stdout}\n${stderr}`, /npm warn|unsafe-perm|allowScripts|\.vsix \(\d+ files/i, said());
+    assert.ok(stderr.trim().split('\n').length <= 12, `the demo printed ${stderr.trim().split('\n').length} progress lines${said()}`);
+    const settings = JSON.parse(readFileSync(join(workspace, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(settings['git.openRepositoryInParentFolders'], 'never');
   });
 
   await t.test('the URL answers with VS Code', async () => {

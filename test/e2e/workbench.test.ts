@@ -416,8 +416,16 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     await frame.locator('[data-action="enable-insights"]').click();
     const dialog = await waitForDialog(page, /Enable insights for “Acme Outdoor Europe”/);
     assert.match(dialog.text, /cannot be undone/, 'the confirmation says it is irreversible');
-    assert.deepEqual([...dialog.buttons].sort(), ['Cancel', 'Enable Insights']);
+    assert.deepEqual([...dialog.buttons].sort(), ['Cancel', 'Enable Insights', 'Keep Insights Off']);
+    assert.equal(dialog.buttons[0], 'Keep Insights Off', 'the default (first) button is the harmless one');
     await snap('dialog');
+    // Enter alone takes the default button: insights stay off, the panel still offers to enable them.
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 10_000 });
+    const still = await frame.evaluate(readPanel);
+    assert.ok(still.mode === 'error' && still.enableInsightsButton, 'Enter in the confirmation did not enable insights');
+    await frame.locator('[data-action="enable-insights"]').click();
+    await waitForDialog(page, /Enable insights for “Acme Outdoor Europe”/);
     await clickDialogButton(page, 'Enable Insights');
     const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
     const totals = data.totals(templateQuery);
@@ -484,4 +492,27 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     const after = await editorTabs(page);
     for (const title of before) assert.ok(after.includes(title), `the editor "${title}" is gone after the reload (tabs: ${after.join(' | ')})`);
   });
+
+  await journeyStep('no content security policy violation in any panel', async () => {
+    // The panels load only the nonce'd script and the extension's stylesheet; the components style
+    // themselves with constructable stylesheets. Any violation (an inline style, a blocked script) is a bug.
+    const violations = consoleLines.filter((l) => /Content Security Policy|Refused to (apply|load|execute)/i.test(l));
+    assert.deepEqual(violations, [], `CSP violations in the console:\n${violations.slice(0, 5).join('\n')}`);
+  });
+
+  await journeyStep('the panel in the dark theme', async () => {
+    await setColorTheme(page, 'Dark Modern');
+    const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
+    assertChartDrawn(view);
+  });
 });
+
+/** Switch the colour theme through the palette ("Preferences: Color Theme"). */
+async function setColorTheme(page: Page, theme: string): Promise<void> {
+  await startCommand(page, 'Preferences: Color Theme');
+  await waitForQuickInput(page, /theme/i);
+  await page.keyboard.type(theme);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 10_000 });
+}

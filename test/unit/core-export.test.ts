@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueryCache, stableKey } from '../../src/core/cache';
-import { exportContent, exportFileName, savedQueryContent, savedQueryFileName } from '../../src/core/exportFile';
+import { PARTIAL_CSV_LINE, exportContent, exportFileName, savedQueryContent, savedQueryFileName } from '../../src/core/exportFile';
 import { parseQuery } from '../../src/core/query';
 import type { QueryRun } from '../../src/core/types';
 
@@ -15,7 +15,7 @@ const run: QueryRun = {
     timezone: 'UTC',
     currency: 'USD',
     points: [{ start: '2026-10-22T00:00:00Z', end: '2026-10-23T00:00:00Z', dims: { country: 'US' }, metrics: { volume: 10, cost: 0.25 } }],
-    warnings: ['w'],
+    warnings: [{ code: 'cost.unavailable', message: 'w' }],
   },
   raw: [{ pricing_analytics: { data: [] } }],
   requests: 1,
@@ -42,6 +42,18 @@ describe('export files', () => {
     assert.equal(withRaw.partial, true);
     const csv = exportContent(query, run, 'csv');
     assert.equal(csv, 'start,end,country,cost,volume\r\n2026-10-22T00:00:00Z,2026-10-23T00:00:00Z,US,0.25,10\r\n');
+  });
+
+  it('marks a result partial by its code, whatever the words: CSV first line and JSON flag', () => {
+    const partial: QueryRun = { ...run, result: { ...run.result, warnings: [{ code: 'result.partial', message: 'Some requests failed.' }] } };
+    assert.equal(exportContent(query, partial, 'csv').split('\r\n')[0], PARTIAL_CSV_LINE);
+    const doc = JSON.parse(exportContent(query, partial, 'json'));
+    assert.equal(doc.partial, true);
+    assert.deepEqual(doc.result.warnings, [{ code: 'result.partial', message: 'Some requests failed.' }]);
+    // Words alone decide nothing.
+    const words: QueryRun = { ...run, result: { ...run.result, warnings: [{ code: 'value.unknown', message: 'Partial result: incomplete' }] } };
+    assert.ok(!exportContent(query, words, 'csv').startsWith('#'));
+    assert.equal(JSON.parse(exportContent(query, words, 'json')).partial, false);
   });
 
   it('saves a query without empty filters, and the saved file parses back to the same query', () => {

@@ -55,7 +55,8 @@ describe('query model', () => {
     assert.equal(r.endMs, Date.parse('2026-11-11T00:00:00Z'));
     const c = resolveQuery({ kind: 'pricing', provider: 'meta', wabaId: '1', from: '2026-11-20', to: '2026-11-30' }, all, NOW);
     assert.equal(c.endMs, NOW);
-    assert.match(c.warnings.join(' '), /in the future; the range ends now/);
+    assert.deepEqual(c.warnings.map((w) => w.code), ['range.future-end']);
+    assert.match(c.warnings[0]!.message, /in the future; the range ends now/);
   });
 
   it('refuses an end before the start, a future start, a lookback overrun, a granularity or filter the endpoint lacks', () => {

@@ -5,7 +5,7 @@
 import { FakeUri, recorded, settings, user, vscode } from './hardening-vscode';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,13 +13,10 @@ import fc from 'fast-check';
 import { WabaError } from '../../src/core/errors';
 import { exportFileName, savedQueryFileName } from '../../src/core/exportFile';
 import { safeJoin, writeFileAtomic } from '../../src/core/files';
-import { parseQuery } from '../../src/core/query';
-import type { QueryRun } from '../../src/core/types';
 import { exportEntry } from '../../src/extension/export';
-import type { RunEntry } from '../../src/extension/queryService';
-import { rejection } from './hardening-helpers';
+import { rejection, sampleRunEntry, tempDir as tempFolder } from './hardening-helpers';
 
-const tempDir = () => mkdtemp(path.join(tmpdir(), 'waba-hard-export-'));
+const tempDir = () => tempFolder('waba-hard-export-');
 
 /** Data that writes a first chunk, then fails (an I/O error in the middle of a write). */
 function failingData(first: string): string {
@@ -42,19 +39,20 @@ describe('export: never overwrite without consent', () => {
     assert.deepEqual(await readdir(dir), ['race.json'], 'no temporary file left');
   });
 
-  it('a symlink in the way is not written through, with or without consent', async () => {
+  it('a symlink in the way is never replaced, and never followed out of its folder, with or without consent', async () => {
     const dir = await tempDir();
     const outside = await tempDir();
     const victim = path.join(outside, 'victim.txt');
     await writeFile(victim, 'precious');
     await symlink(victim, path.join(dir, 'export.json'));
     await symlink(path.join(outside, 'never-created.txt'), path.join(dir, 'dangling.json'));
-    await assert.rejects(writeFileAtomic(path.join(dir, 'export.json'), 'x'), /already exists/);
-    await assert.rejects(writeFileAtomic(path.join(dir, 'dangling.json'), 'x'), /already exists/);
+    await assert.rejects(writeFileAtomic(path.join(dir, 'export.json'), 'x'), (e: WabaError) => e.kind === 'security');
+    await assert.rejects(writeFileAtomic(path.join(dir, 'export.json'), 'x', { overwrite: true }), (e: WabaError) => e.kind === 'security');
+    await assert.rejects(writeFileAtomic(path.join(dir, 'dangling.json'), 'x', { overwrite: true }), /which does not exist/);
     assert.deepEqual(await readdir(outside), ['victim.txt'], 'a dangling link is not followed to create a file');
-    await writeFileAtomic(path.join(dir, 'export.json'), 'replaced', { overwrite: true });
-    assert.equal(await readFile(victim, 'utf8'), 'precious', 'the link is replaced, its target untouched');
-    assert.equal(await readFile(path.join(dir, 'export.json'), 'utf8'), 'replaced');
+    assert.equal(await readFile(victim, 'utf8'), 'precious', 'the target is untouched');
+    assert.ok((await lstat(path.join(dir, 'export.json'))).isSymbolicLink(), 'the link is not replaced either');
+    // (core-files.test.ts: a link to a file inside the folder replaces that file, the link stays.)
   });
 
   it("the extension's export asks before replacing, and a dismissed question keeps the file", async () => {
@@ -207,20 +205,4 @@ describe('export: a path never leaves the chosen folder', () => {
   });
 });
 
-function entry(): RunEntry {
-  const query = parseQuery({ kind: 'pricing', provider: 'meta', wabaId: '102290129340398', from: '2026-10-22', to: '2026-10-22' });
-  const run: QueryRun = {
-    result: {
-      provider: 'meta',
-      kind: 'pricing',
-      wabaId: '102290129340398',
-      granularity: 'DAILY',
-      timezone: 'UTC',
-      points: [{ start: '2026-10-22T00:00:00Z', end: '2026-10-23T00:00:00Z', dims: {}, metrics: { volume: 1 } }],
-      warnings: [],
-    },
-    requests: 1,
-    partial: false,
-  };
-  return { connectionId: 'c', connectionLabel: 'C', query, run, fetchedAt: '2026-10-23T00:00:00Z', fromCache: false };
-}
+const entry = sampleRunEntry;

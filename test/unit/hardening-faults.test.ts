@@ -272,7 +272,7 @@ for (const c of cases) {
       const r = await runQuery(c.provider(), q, { now: NOW });
       assert.deepEqual(r.result.points, []);
       assert.equal(r.partial, false);
-      assert.ok(!r.result.warnings.some((w) => /partial/i.test(w)));
+      assert.ok(!r.result.warnings.some((w) => w.code === 'result.partial'));
       assert.equal(exportContent(parseQuery(q), r, 'csv'), 'start,end\r\n');
     });
   });
@@ -394,10 +394,11 @@ describe('a query that fails part-way', () => {
     sb.faults.add({ kind: 'status', status: 400, graphCode: 100, match: secondBatchPage2(), count: Infinity });
     const r = await runQuery(c.provider(), query(), { now: NOW, resolveCurrency: false, allowPartial: true });
     assert.equal(r.partial, true);
-    const warning = r.result.warnings.find((x) => x.startsWith('Partial result: 1 of 2 requests failed'));
-    assert.ok(warning, r.result.warnings.join(' | '));
-    assert.match(warning, /Meta template_analytics failed \(HTTP 400, code 100\)/);
-    assert.match(warning, /incomplete; run the query again/);
+    const warning = r.result.warnings.find((x) => x.code === 'result.partial');
+    assert.ok(warning, JSON.stringify(r.result.warnings));
+    assert.match(warning.message, /^Partial result: 1 of 2 requests failed/);
+    assert.match(warning.message, /Meta template_analytics failed \(HTTP 400, code 100\)/);
+    assert.match(warning.message, /incomplete; run the query again/);
     const kept = new Set(r.result.points.map((p) => p.dims.template_id));
     assert.deepEqual(kept, new Set(ids().slice(0, 10)), 'the failed batch is absent, not half there');
     assert.deepEqual(
@@ -406,11 +407,11 @@ describe('a query that fails part-way', () => {
     );
 
     // Kept partial data stays marked wherever it goes: the panel's columns, exports.
-    assert.ok(toColumns(r.result).warnings.includes(warning));
+    assert.ok(toColumns(r.result).warnings.some((w) => w.code === 'result.partial' && w.message === warning.message));
     const q = parseQuery(query());
     const doc = JSON.parse(exportContent(q, r, 'json'));
     assert.equal(doc.partial, true);
-    assert.ok(doc.result.warnings.includes(warning));
+    assert.deepEqual(doc.result.warnings.filter((w: { code: string }) => w.code === 'result.partial'), [warning]);
     const csv = exportContent(q, r, 'csv');
     assert.equal(csv.split('\r\n')[0], PARTIAL_CSV_LINE);
     assert.ok(!exportContent(q, full, 'csv').includes('PARTIAL'));

@@ -67,7 +67,17 @@ export interface FakePanel {
   title: string;
   iconPath?: unknown;
   webview: FakeWebview;
-  onDidDispose(listener: Listener<void>): { dispose(): void };
+  /** In view (visible) and in front (active); `show` changes both as VS Code would. */
+  visible: boolean;
+  active: boolean;
+  revealed: number;
+  /** The options it was created with (webview and panel options). */
+  options?: unknown;
+  onDidDispose(listener: Listener<void>, thisArg?: unknown, disposables?: Array<{ dispose(): void }>): { dispose(): void };
+  onDidChangeViewState(listener: Listener<unknown>): { dispose(): void };
+  reveal(): void;
+  /** Hide or show the panel (a hidden panel's document is dropped in VS Code). */
+  show(visible: boolean, active?: boolean): void;
   dispose(): void;
 }
 
@@ -90,8 +100,35 @@ function fakeWebview(): FakeWebview {
 
 export function fakePanel(title = 'panel'): FakePanel {
   const disposed = new EventEmitter<void>();
-  return { title, webview: fakeWebview(), onDidDispose: (l) => disposed.event(l), dispose: () => disposed.fire() };
+  const viewState = new EventEmitter<unknown>();
+  const panel: FakePanel = {
+    title,
+    webview: fakeWebview(),
+    visible: true,
+    active: true,
+    revealed: 0,
+    onDidDispose: (l, _thisArg, disposables) => {
+      const d = disposed.event(l);
+      disposables?.push(d);
+      return d;
+    },
+    onDidChangeViewState: (l) => viewState.event(l),
+    reveal() {
+      panel.revealed++;
+      panel.show(true, true);
+    },
+    show(visible, active = visible) {
+      panel.visible = visible;
+      panel.active = active;
+      viewState.fire({ webviewPanel: panel });
+    },
+    dispose: () => disposed.fire(),
+  };
+  return panel;
 }
+
+/** Commands the extension registered, by id: tests run them as VS Code would (a tree item's command, a menu). */
+export const registeredCommands = new Map<string, (...args: unknown[]) => unknown>();
 
 /** What the fake records; tests reset it between cases. */
 export const recorded = {
@@ -145,15 +182,54 @@ export const user = {
   saveDialogs: [] as Array<{ defaultUri?: FakeUri }>,
 };
 
-const notify = (m: string) => {
+const notify = (m: string, ...rest: unknown[]) => {
   recorded.notifications.push(m);
-  return Promise.resolve(user.buttons.shift());
+  const answer = user.buttons.shift();
+  if (answer === undefined) return Promise.resolve(undefined);
+  // Items are strings or MessageItems ({ title }): answer with the item whose title was "clicked".
+  const item = rest.find((x) => (typeof x === 'string' ? x === answer : !!x && typeof x === 'object' && (x as { title?: unknown }).title === answer));
+  return Promise.resolve(item ?? answer);
 };
+
+/** The tree view's value types (what a TreeDataProvider returns), as plain records the tests read. */
+class TreeItem {
+  id?: string;
+  description?: string | boolean;
+  tooltip?: unknown;
+  iconPath?: unknown;
+  contextValue?: string;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: number = 0,
+  ) {}
+}
+class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: unknown,
+  ) {}
+}
+class ThemeColor {
+  constructor(readonly id: string) {}
+}
+class MarkdownString {
+  constructor(public value = '') {}
+  appendMarkdown(s: string): this {
+    this.value += s;
+    return this;
+  }
+}
 
 export const vscode = {
   EventEmitter,
   CancellationError,
   Uri: FakeUri,
+  TreeItem,
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ThemeIcon,
+  ThemeColor,
+  MarkdownString,
   ViewColumn: { Active: -1, Beside: -2, One: 1 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   window: {
@@ -165,8 +241,9 @@ export const vscode = {
       user.saveDialogs.push(options);
       return Promise.resolve(user.saveAs);
     },
-    createWebviewPanel: (_type: string, title: string) => {
+    createWebviewPanel: (_type: string, title: string, _column: unknown, options?: unknown) => {
       const p = fakePanel(title);
+      p.options = options;
       recorded.panels.push(p);
       return p;
     },
@@ -199,8 +276,11 @@ export const vscode = {
     onDidChangeConfiguration: () => ({ dispose: () => undefined }),
     asRelativePath: (uri: FakeUri | string) => (typeof uri === 'string' ? uri : uri.fsPath),
     openTextDocument: () => Promise.resolve({}),
+    /** Documents open in editors (saved queries are read from an open editor first). */
+    textDocuments: [] as Array<{ uri: FakeUri; getText(): string }>,
     fs: {
       stat: (uri: FakeUri) => fs.stat(uri.fsPath),
+      readFile: (uri: FakeUri) => fs.readFile(uri.fsPath),
       writeFile: (uri: FakeUri, data: Uint8Array) => fs.writeFile(uri.fsPath, data),
     },
   },
@@ -209,7 +289,10 @@ export const vscode = {
       recorded.commands.push({ id, args });
       return Promise.resolve(undefined);
     },
-    registerCommand: () => ({ dispose: () => undefined }),
+    registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+      registeredCommands.set(id, handler);
+      return { dispose: () => registeredCommands.delete(id) };
+    },
   },
 };
 

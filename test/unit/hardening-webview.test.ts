@@ -13,7 +13,12 @@ import type { Query } from '../../src/core/query';
 import type { QueryRun } from '../../src/core/types';
 import { escapeHtml, panelCsp, renderPanelHtml } from '../../src/extension/panelHtml';
 import type { PanelHost } from '../../src/extension/panels';
-import { AnalyticsPanel } from '../../src/extension/panels';
+import { AnalyticsPanel, isNeedsInsights } from '../../src/extension/panels';
+import { WabaError } from '../../src/core/errors';
+import { runQuery } from '../../src/core/run';
+import { createMetaProvider } from '../../src/providers/meta';
+import { createVonageProvider } from '../../src/providers/vonage';
+import { startSandbox } from '../../src/sandbox';
 import type { RunEntry } from '../../src/extension/queryService';
 import type { PanelContext } from '../../src/protocol';
 import { WebviewMessageSchema } from '../../src/protocol';
@@ -198,5 +203,51 @@ describe('webview: messages', () => {
     assert.deepEqual(replies.map((r) => r.requestId).sort(), [1, 2, 3, 4, 5]);
     assert.ok(replies.every((r) => r.ok));
     assert.ok(!recorded.log.some((l) => l.includes('Dropped')));
+  });
+});
+
+describe('webview: the insights offer is decided by the error reason, never its words', () => {
+  /** The error message a panel that failed with `error` posts, once ready. */
+  function failedPanel(q: Query, error: unknown): { needsInsights?: boolean; message: string } {
+    const { h } = host();
+    recorded.panels.length = 0;
+    AnalyticsPanel.createFailed(h, 'c1', q, error);
+    const panel = recorded.panels.at(-1)!;
+    panel.webview.receive({ type: 'ready' });
+    const m = panel.webview.posted.filter((x) => (x as { type: string }).type === 'error').at(-1) as { needsInsights?: boolean; message: string };
+    assert.ok(m, 'an error was posted');
+    return m;
+  }
+
+  it('Meta (code 200, subcode 2388096) and Vonage (403 "Insights not enabled") from the sandbox, through real sockets', async () => {
+    const sb = await startSandbox();
+    try {
+      const now = Date.now();
+      const day = new Date(now - 2 * 86_400_000).toISOString().slice(0, 10);
+      const meta = createMetaProvider({ accessToken: sb.credentials.metaToken }, { baseUrl: sb.metaBaseUrl });
+      const vonage = createVonageProvider({ apiKey: sb.credentials.vonageApiKey, apiSecret: sb.credentials.vonageApiSecret }, { baseUrl: sb.vonageBaseUrl });
+      for (const [p, w] of [
+        [meta, sb.data.wabas.meta.find((x) => !x.insightsEnabled)!],
+        [vonage, sb.data.wabas.vonage.find((x) => !x.insightsEnabled)!],
+      ] as const) {
+        const q = parseQuery({ kind: 'template', provider: p.id, wabaId: w.id, from: day, to: day, templateIds: [w.templates[0]!.id] });
+        const e = await runQuery(p, q, { resolveCurrency: false }).then(
+          () => assert.fail('refused'),
+          (x: unknown) => x,
+        );
+        assert.ok(e instanceof WabaError && e.reason === 'insights-disabled', String(e));
+        assert.equal(isNeedsInsights(e), true);
+        assert.equal(failedPanel(q, e).needsInsights, true);
+      }
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('an error that only says "insights" in words is not offered the enablement', () => {
+    const words = new WabaError('api', 'Insights not enabled: template analytics are not enabled (insights)', { provider: 'vonage', status: 403, problemTitle: 'Insights not enabled' });
+    assert.equal(isNeedsInsights(words), false);
+    assert.equal(failedPanel(query, words).needsInsights, false);
+    assert.equal(isNeedsInsights(new WabaError('api', 'x', { reason: 'insights-disabled' })), true);
   });
 });

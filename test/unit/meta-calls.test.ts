@@ -174,10 +174,10 @@ describe('meta normalize: the fast path for data points', () => {
     });
     assert.deepEqual(fast.points[1]!.dims, { phone_number: '15550001111', country: 'BR', pricing_category: 'SOMETHING_NEW' });
     assert.deepEqual(fast.points[2], { start: '2025-01-02T00:00:00Z', end: '2025-01-03T00:00:00Z', dims: {}, metrics: { volume: 3 } });
-    assert.ok(fast.warnings.some((m) => m.includes('SOMETHING_NEW')), 'an unknown value is reported');
+    assert.ok(fast.warnings.some((m) => m.code === 'value.unknown' && m.message.includes('SOMETHING_NEW')), 'an unknown value is reported');
     assert.equal(fast.currency, 'USD');
     // The warning comes again on a later page (the values are remembered, their warnings too).
-    assert.ok(normalizeMetaPage(body(usual), ctx).warnings.some((m) => m.includes('SOMETHING_NEW')));
+    assert.ok(normalizeMetaPage(body(usual), ctx).warnings.some((m) => m.code === 'value.unknown' && m.message.includes('SOMETHING_NEW')));
   });
 
   it('a point that does not fit is named by its path', () => {

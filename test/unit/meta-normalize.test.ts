@@ -75,9 +75,10 @@ describe('meta normalize: the seed examples', () => {
     assert.deepEqual(result.points[8]!.dims.conversation_type, 'FREE_ENTRY_POINT');
     assert.equal(result.points[8]!.metrics.cost, 14.33);
     assert.equal(result.points[6]!.metrics.cost, 21.8);
-    assert.ok(result.warnings.includes('Unknown conversation_direction value "UNKNOWN" (kept as is).'), result.warnings.join('|'));
-    assert.ok(result.warnings.includes(FREE_ENTRY_NOTE));
-    assert.ok(!result.warnings.includes(PARTNER_COST_WARNING));
+    // UNKNOWN is a documented direction (src/core/vocabulary.ts): a known value, no warning.
+    assert.ok(!result.warnings.some((w) => w.code === 'value.unknown'), JSON.stringify(result.warnings));
+    assert.ok(result.warnings.some((w) => w.code === FREE_ENTRY_NOTE.code));
+    assert.ok(!result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
     const total = result.points.reduce((n, p) => n + (p.metrics.conversation ?? 0), 0);
     assert.equal(total, 1558 + 2636 + 2238 + 1782 + 1568 + 2716 + 2180 + 1465 + 1433);
   });
@@ -91,7 +92,7 @@ describe('meta normalize: the seed examples', () => {
     assert.equal(result.points[1]!.dims.phone_number, '19195552584');
     assert.equal(result.points[1]!.dims.conversation_category, 'MARKETING');
     assert.deepEqual(result.points[0]!.metrics, { conversation: 4, cost: 0.0232 });
-    assert.equal(result.warnings.filter((w) => w.includes('UNKNOWN')).length, 1, 'warned once, not per point');
+    assert.ok(!result.warnings.some((w) => w.code === 'value.unknown'), 'UNKNOWN is a documented direction');
   });
 
   it('conversation, the legacy shape without the outer field (FREE_ENTRY_POINT)', () => {
@@ -107,8 +108,8 @@ describe('meta normalize: the seed examples', () => {
         ['2022-02-01T08:00:00Z', '2022-03-01T08:00:00Z', 'FREE_ENTRY_POINT', 250, 0],
       ],
     );
-    assert.ok(result.warnings.includes(FREE_ENTRY_NOTE));
-    assert.ok(!result.warnings.includes(CONVERSATION_LEGACY_WARNING));
+    assert.ok(result.warnings.some((w) => w.code === FREE_ENTRY_NOTE.code));
+    assert.ok(!result.warnings.some((w) => w.code === CONVERSATION_LEGACY_WARNING.code));
   });
 
   it('conversation, categories only and categories with types (points kept in API order)', () => {
@@ -154,8 +155,8 @@ describe('meta normalize: the seed examples', () => {
     assert.equal(p2!.metrics.amount_spent, 0.03);
     assert.equal(p2!.metrics.cost_per_delivered, 0.03);
     assert.equal(p2!.metrics.cost_per_url_button_click, 0.03);
-    assert.ok(!result.warnings.includes(PARTNER_COST_WARNING));
-    assert.ok(!result.warnings.includes(ENGAGEMENT_WARNING), 'a 2024 range is long settled');
+    assert.ok(!result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
+    assert.ok(!result.warnings.some((w) => w.code === ENGAGEMENT_WARNING.code), 'a 2024 range is long settled');
   });
 
   it('insights and click-tracking answers', () => {
@@ -165,7 +166,7 @@ describe('meta normalize: the seed examples', () => {
     assert.equal(SuccessSchema.parse(fixture('click-tracking-answer.json')).success, true);
   });
 
-  it('pricing_analytics (constructed after docs/dialects.md): tiers, strings as numbers, unknown category', () => {
+  it('pricing_analytics (constructed after docs/dialects.md): tiers, strings as numbers, MARKETING_LITE known', () => {
     const { result } = normalizeMetaBody(fixture('pricing-analytics-constructed.json'), { kind: 'pricing' });
     assert.equal(result.granularity, 'DAILY');
     assert.equal(result.points.length, 3);
@@ -179,7 +180,7 @@ describe('meta normalize: the seed examples', () => {
     assert.deepEqual(result.points[1]!.metrics, { volume: 85, cost: 0 });
     assert.equal(result.points[2]!.dims.tier, '0:MAX');
     assert.equal(result.points[2]!.dims.pricing_category, 'MARKETING_LITE');
-    assert.deepEqual(result.warnings, ['Unknown pricing_category value "MARKETING_LITE" (kept as is).']);
+    assert.deepEqual(result.warnings, [], 'MARKETING_LITE is a documented category');
   });
 });
 
@@ -253,8 +254,8 @@ describe('meta normalize: shapes and leniency', () => {
         data: [
           {
             data_points: [
-              { start: 1, end: 1801, conversation: 1, conversation_category: 'REFERRAL_CONVERSION', conversation_direction: 'BUSINESS_INITIATED' },
-              { start: 1801, end: 3601, conversation: 2, conversation_category: 'REFERRAL_CONVERSION' },
+              { start: 1, end: 1801, conversation: 1, conversation_category: 'CATEGORY_FROM_2030', conversation_direction: 'BUSINESS_INITIATED' },
+              { start: 1801, end: 3601, conversation: 2, conversation_category: 'CATEGORY_FROM_2030' },
             ],
           },
         ],
@@ -263,9 +264,10 @@ describe('meta normalize: shapes and leniency', () => {
     const { result } = normalizeMetaBody(body, { kind: 'conversation' });
     assert.deepEqual(
       result.points.map((p) => p.dims.conversation_category),
-      ['REFERRAL_CONVERSION', 'REFERRAL_CONVERSION'],
+      ['CATEGORY_FROM_2030', 'CATEGORY_FROM_2030'],
     );
-    assert.equal(result.warnings.filter((w) => w.includes('REFERRAL_CONVERSION')).length, 1);
+    // REFERRAL_CONVERSION is documented (src/core/vocabulary.ts); a value no list holds is kept and warned once.
+    assert.equal(result.warnings.filter((w) => w.code === 'value.unknown' && w.message.includes('CATEGORY_FROM_2030')).length, 1);
     const t = normalizeMetaBody(
       {
         data: [
@@ -289,8 +291,8 @@ describe('meta normalize: shapes and leniency', () => {
     assert.equal(t.points[0]!.dims.template_id, '7');
     assert.equal(t.points[0]!.metrics.clicked, 5);
     assert.equal(t.points[0]!.metrics.cost_per_read, 0.5);
-    assert.ok(t.warnings.includes('Unknown button click type "copy_code_button" (kept as is).'));
-    assert.ok(t.warnings.includes('Unknown cost type "cost_per_read" (kept as is).'));
+    assert.ok(t.warnings.some((w) => w.code === 'value.unknown' && w.message.includes('"copy_code_button"')), JSON.stringify(t.warnings));
+    assert.ok(t.warnings.some((w) => w.code === 'value.unknown' && w.message.includes('"cost_per_read"')), JSON.stringify(t.warnings));
   });
 
   it('only unique clicks: reported in clicks, no clicked total; an empty clicked array is 0 clicks', () => {
@@ -329,32 +331,32 @@ describe('meta normalize: warnings', () => {
   });
 
   it('partner-billed: COST implied (no metric types) or asked, but absent', () => {
-    assert.ok(normalizeMetaBody(pricing(false), { kind: 'pricing' }).result.warnings.includes(PARTNER_COST_WARNING));
-    assert.ok(normalizeMetaBodyWith(pricing(false), { kind: 'pricing', metricTypes: ['COST', 'VOLUME'] }).result.warnings.includes(PARTNER_COST_WARNING));
-    assert.ok(!normalizeMetaBodyWith(pricing(false), { kind: 'pricing', metricTypes: ['VOLUME'] }).result.warnings.includes(PARTNER_COST_WARNING));
-    assert.ok(!normalizeMetaBody(pricing(true), { kind: 'pricing' }).result.warnings.includes(PARTNER_COST_WARNING));
-    assert.ok(!normalizeMetaBody({ pricing_analytics: { data: [] } }, { kind: 'pricing' }).result.warnings.includes(PARTNER_COST_WARNING), 'nothing sent: no claim');
+    assert.ok(normalizeMetaBody(pricing(false), { kind: 'pricing' }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
+    assert.ok(normalizeMetaBodyWith(pricing(false), { kind: 'pricing', metricTypes: ['COST', 'VOLUME'] }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
+    assert.ok(!normalizeMetaBodyWith(pricing(false), { kind: 'pricing', metricTypes: ['VOLUME'] }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
+    assert.ok(!normalizeMetaBody(pricing(true), { kind: 'pricing' }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
+    assert.ok(!normalizeMetaBody({ pricing_analytics: { data: [] } }, { kind: 'pricing' }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code), 'nothing sent: no claim');
     const conv = { conversation_analytics: { data: [{ data_points: [{ start: 1, end: 1801, conversation: 3 }] }] } };
-    assert.ok(normalizeMetaBody(conv, { kind: 'conversation' }).result.warnings.includes(PARTNER_COST_WARNING));
+    assert.ok(normalizeMetaBody(conv, { kind: 'conversation' }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
     const tpl = { data: [{ data_points: [{ template_id: '1', start: 1718064000, end: 1718150400, sent: 3, delivered: 3 }] }] };
-    assert.ok(normalizeMetaBody(tpl, { kind: 'template' }).result.warnings.includes(PARTNER_COST_WARNING));
-    assert.ok(!normalizeMetaBodyWith(tpl, { kind: 'template', metricTypes: ['SENT'] }).result.warnings.includes(PARTNER_COST_WARNING));
+    assert.ok(normalizeMetaBody(tpl, { kind: 'template' }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
+    assert.ok(!normalizeMetaBodyWith(tpl, { kind: 'template', metricTypes: ['SENT'] }).result.warnings.some((w) => w.code === PARTNER_COST_WARNING.code));
   });
 
   it('conversation_analytics absent: the legacy note', () => {
     const { result } = normalizeMetaBody({ id: '102290129340398' }, { kind: 'conversation' });
     assert.deepEqual(result.points, []);
-    assert.ok(result.warnings.includes(CONVERSATION_LEGACY_WARNING));
-    assert.match(CONVERSATION_LEGACY_WARNING, /use pricing analytics/);
+    assert.ok(result.warnings.some((w) => w.code === CONVERSATION_LEGACY_WARNING.code));
+    assert.match(CONVERSATION_LEGACY_WARNING.message, /use pricing analytics/);
   });
 
   it('template ranges touching the last 7 days: reads and clicks still counting', () => {
     const now = Date.UTC(2026, 2, 10, 12);
     const start = Math.floor(Date.UTC(2026, 2, 8) / 1000);
     const body = { data: [{ data_points: [{ template_id: '1', start, end: start + 86400, sent: 1, read: 1 }] }] };
-    assert.ok(normalizeMetaBodyWith(body, { kind: 'template', now }).result.warnings.includes(ENGAGEMENT_WARNING));
-    assert.ok(!normalizeMetaBodyWith(body, { kind: 'template', now: now + 30 * 86400_000 }).result.warnings.includes(ENGAGEMENT_WARNING));
-    assert.ok(normalizeMetaBodyWith({ data: [] }, { kind: 'template', now, rangeEndMs: now }).result.warnings.includes(ENGAGEMENT_WARNING));
+    assert.ok(normalizeMetaBodyWith(body, { kind: 'template', now }).result.warnings.some((w) => w.code === ENGAGEMENT_WARNING.code));
+    assert.ok(!normalizeMetaBodyWith(body, { kind: 'template', now: now + 30 * 86400_000 }).result.warnings.some((w) => w.code === ENGAGEMENT_WARNING.code));
+    assert.ok(normalizeMetaBodyWith({ data: [] }, { kind: 'template', now, rangeEndMs: now }).result.warnings.some((w) => w.code === ENGAGEMENT_WARNING.code));
   });
 
   it('waba_timezone becomes the result timezone; a given granularity wins over inference', () => {

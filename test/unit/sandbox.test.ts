@@ -598,7 +598,7 @@ describe('Vonage dialect', () => {
 
   it('template-analytics: clicked as a number, self/next links, insights required', async () => {
     const ids = gb().templates.slice(0, 3).map((t) => t.id);
-    const url = `${sb.vonageBaseUrl}/v1/channel-manager/whatsapp/wabas/${gb().id}/template-analytics?start=${d(TODAY - 5 * DAY)}&end=${d(TODAY - DAY)}&granularity=DAILY&template_ids=${ids.join(',')}&page_size=4`;
+    const url = `${sb.vonageBaseUrl}/v1/channel-manager/whatsapp/wabas/${gb().id}/template-analytics?start=${d(TODAY - 5 * DAY)}&end=${d(TODAY - DAY)}&granularity=DAILY&template_ids=[${ids.join(',')}]&page_size=4`;
     const pts: Json[] = [];
     for (let next: string | undefined = url; next; ) {
       const r = await get(next, VONAGE_BASIC);
@@ -615,7 +615,7 @@ describe('Vonage dialect', () => {
     const oracle = sb.data.totals({ provider: 'vonage', wabaId: gb().id, kind: 'template', startMs: TODAY - 5 * DAY, endMs: TODAY, filters: { templateIds: ids } });
     assert.equal(sum(pts, 'sent'), oracle.sent);
     assert.equal(sum(pts, 'clicked'), oracle.clicked);
-    const noInsights = await vonage(`/${inr().id}/template-analytics?start=${d(TODAY - 5 * DAY)}&end=${d(TODAY - DAY)}&granularity=DAILY&template_ids=${inr().templates[0]!.id}`);
+    const noInsights = await vonage(`/${inr().id}/template-analytics?start=${d(TODAY - 5 * DAY)}&end=${d(TODAY - DAY)}&granularity=DAILY&template_ids=[${inr().templates[0]!.id}]`);
     assert.equal(noInsights.status, 403);
     assert.equal(noInsights.body.title, 'Insights not enabled');
     assert.match(noInsights.headers.get('content-type')!, /application\/problem\+json/);
@@ -631,9 +631,9 @@ describe('Vonage dialect', () => {
       ['pricing-analytics', `start=${d(TODAY - 100 * DAY)}&end=${d(TODAY)}&granularity=DAILY`, 'start'],
       ['pricing-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=DAILY&dimensions=COLOR`, 'dimensions'],
       ['pricing-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=DAILY&phone_number=1`, 'phone_number'],
-      ['template-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=HALF_HOUR&template_ids=${gb().templates[0]!.id}`, 'granularity'],
-      ['template-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=DAILY&template_ids=${gb().templates.map((t) => t.id).concat(inr().templates.map((t) => t.id)).join(',')}`, 'template_ids'],
-      ['template-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=DAILY&template_ids=${inr().templates[0]!.id}`, 'template_ids'],
+      ['template-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=HALF_HOUR&template_ids=[${gb().templates[0]!.id}]`, 'granularity'],
+      ['template-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=DAILY&template_ids=[${gb().templates.map((t) => t.id).concat(inr().templates.map((t) => t.id)).join(',')}]`, 'template_ids'],
+      ['template-analytics', `start=${d(TODAY - 2 * DAY)}&end=${d(TODAY)}&granularity=DAILY&template_ids=[${inr().templates[0]!.id}]`, 'template_ids'],
     ];
     for (const [ep, q, name] of cases) {
       const r = await vonage(`/${w}/${ep}?${q}`);

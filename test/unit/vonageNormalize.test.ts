@@ -123,7 +123,7 @@ describe('Vonage normalization details', () => {
       ['BRAND_NEW', 'BRAND_NEW', 'MARKETING'],
     );
     assert.equal(result.points[2]!.dims.pricing_type, 'ODD_TYPE');
-    const unknown = result.warnings.filter((w) => w.startsWith('Unknown'));
+    const unknown = result.warnings.filter((w) => w.code === 'value.unknown').map((w) => w.message);
     assert.equal(unknown.length, 2);
     assert.ok(unknown.some((w) => w.includes('"BRAND_NEW"') && w.includes('pricing_category')));
     assert.ok(unknown.some((w) => w.includes('"ODD_TYPE"') && w.includes('pricing_type')));
@@ -133,7 +133,8 @@ describe('Vonage normalization details', () => {
     const odd = normalizeVonagePage({ granularity: 'WEEKLY', _embedded: { messaging_analytics: [] } }, { kind: 'messaging', granularity: 'MONTHLY' });
     assert.equal(odd.result.granularity, 'MONTHLY');
     assert.equal(odd.result.warnings.length, 1);
-    assert.match(odd.result.warnings[0]!, /WEEKLY/);
+    assert.equal(odd.result.warnings[0]!.code, 'answer.unknown-granularity');
+    assert.match(odd.result.warnings[0]!.message, /WEEKLY/);
     const day = normalizeVonagePage({ granularity: 'DAY', _embedded: { messaging_analytics: [] } }, { kind: 'messaging' });
     assert.equal(day.result.granularity, 'DAILY');
     assert.deepEqual(day.result.warnings, []);

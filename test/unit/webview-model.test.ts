@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { toColumns } from '../../src/core/columns';
 import type { NormalizedResult, Point } from '../../src/core/types';
 import type { ColumnarResult } from '../../src/protocol';
+import type { Warning } from '../../src/core/warnings';
 import {
   OTHER_KEY,
   TABLE_PAGE_SIZE,
@@ -12,9 +13,29 @@ import {
   buildTimeSeries,
   buttonClicks,
   cellText,
+  chartCaption,
   chartableMetrics,
   classifyWarning,
+  BUTTON_CLICKS_CAPTION,
+  COST_REASON_DEFAULT,
+  DEFAULT_CHART_THEMES,
+  MIN_SERIES_DELTA_E,
+  breakdownCellText,
+  buttonClickSummary,
+  clickTrackingNote,
+  columnUnitDecimals,
   computeKpis,
+  costWarning,
+  currencyDigits,
+  deltaE,
+  formatUnitCost,
+  funnelCaption,
+  isPartialPeriod,
+  partialPoints,
+  periodEnd,
+  seriesPalette,
+  stillCountingWindow,
+  unitCostDecimals,
   costAsked,
   defaultBreakdown,
   defaultMetric,
@@ -77,7 +98,18 @@ describe('webview model: KPIs', () => {
     assert.equal(kpi(r, 'delivered').value, 100);
     assert.equal(kpi(r, 'delivery_rate').value, 100 / 110);
     assert.equal(kpi(r, 'read_rate').value, 55 / 100);
-    assert.equal(kpi(r, 'click_rate').value, 19 / 100);
+    // Each rate is a share of the step before, as the funnel: clicked of read.
+    assert.equal(kpi(r, 'click_rate').value, 19 / 55);
+    assert.deepEqual(
+      computeKpis(r)
+        .filter((k) => k.format === 'percent')
+        .map((k) => [k.metric, k.basis]),
+      [
+        ['delivery_rate', 'of sent'],
+        ['read_rate', 'of delivered'],
+        ['click_rate', 'of read'],
+      ],
+    );
     assert.equal(kpi(r, 'cost').value, 14);
     assert.equal(kpi(r, 'cost').currency, 'USD');
     // 14 / 100 = 0.14, not the mean of 0.1 and 0.5 (0.3).
@@ -88,12 +120,21 @@ describe('webview model: KPIs', () => {
 
   it('shows an absent cost as not available, never 0, with the reason a warning gives', () => {
     const partner = 'Cost is not available: this WhatsApp Business Account is billed through a Solution Partner; ask your partner for charges.';
-    const r = toColumns(result('pricing', [pt(0, { country: 'BR' }, { volume: 50 }), pt(1, { country: 'US' }, { volume: 30 })], { warnings: [partner] }));
+    const r = toColumns(
+      result('pricing', [pt(0, { country: 'BR' }, { volume: 50 }), pt(1, { country: 'US' }, { volume: 30 })], {
+        warnings: [{ code: 'value.unknown', message: 'Unknown cost of a partner (kept as is).' }, { code: 'cost.unavailable', message: partner }],
+      }),
+    );
     const cost = kpi(r, 'cost');
     assert.equal(cost.value, null);
     assert.equal(cost.note, partner);
     assert.equal(formatKpi(cost), 'not available');
-    assert.equal(kpi(r, 'cost_per_message').value, null);
+    // Said once: no cost-per-message card repeating it, no banner repeating it.
+    assert.equal(computeKpis(r).find((k) => k.metric === 'cost_per_message'), undefined);
+    assert.deepEqual(
+      panelWarnings(r, undefined).map((w) => w.code),
+      ['value.unknown'],
+    );
     assert.equal(kpi(r, 'volume').value, 80);
     // A cost of 0 that the API did send is a real 0.
     const zero = toColumns(result('pricing', [pt(0, {}, { volume: 5, cost: 0 })]));
@@ -107,7 +148,9 @@ describe('webview model: KPIs', () => {
     assert.equal(costAsked({ metricTypes: ['VOLUME'] }), false);
     assert.equal(costAsked({ metricTypes: ['volume', 'cost'] }), true);
     assert.equal(costAsked({}), true);
-    assert.ok(panelWarnings(r, undefined).some((w) => w.kind === 'cost'));
+    // No warning said why: the cost card gives the general reason, and it is said nowhere else.
+    assert.equal(kpi(r, 'cost').note, COST_REASON_DEFAULT);
+    assert.ok(!panelWarnings(r, undefined).some((w) => w.kind === 'cost'));
     assert.ok(!panelWarnings(r, undefined, { costAsked: false }).some((w) => w.kind === 'cost'));
   });
 
@@ -139,7 +182,7 @@ describe('webview model: KPIs', () => {
 
   it('formats an unknown currency code without failing', () => {
     assert.equal(formatMoney(3.5, 'XYZW'), '3.50 XYZW');
-    assert.equal(formatMoney(0.0123, 'USD'), '$0.0123');
+    assert.equal(formatUnitCost(0.0123, 'USD'), '$0.0123');
     assert.equal(formatMoney(null, 'USD'), 'not available');
   });
 });
@@ -414,25 +457,38 @@ describe('webview model: time labels', () => {
 });
 
 describe('webview model: warnings', () => {
-  it('keeps every host warning, classified, and adds what the panel can tell', () => {
-    const host = [
-      'Unknown pricing_category value "MARKETING_X" (kept as is).',
-      'Cost is not available: this WhatsApp Business Account is billed through a Solution Partner; ask your partner for charges.',
-      'Reads and clicks stop counting 7 days after a send: figures for the last 7 days may still grow.',
-      'No conversation data: conversation analytics is legacy since per-message pricing (1 July 2025); an account billed per message has none here: use pricing analytics.',
-      'Partial result: 1 of 3 requests failed (first: boom). The data shown is incomplete; run the query again to fetch the rest.',
+  it('keeps every host warning, classified by its code (never by its words), and adds what the panel can tell', () => {
+    const host: Warning[] = [
+      { code: 'value.unknown', message: 'Unknown pricing_category value "MARKETING_X" (kept as is).' },
+      { code: 'cost.unavailable', message: 'Cost is not available: this WhatsApp Business Account is billed through a Solution Partner; ask your partner for charges.' },
+      { code: 'engagement.still-counting', message: 'Reads and clicks stop counting 7 days after a send: figures for the last 7 days may still grow.' },
+      { code: 'conversation.legacy', message: 'No conversation data: conversation analytics is legacy since per-message pricing (1 July 2025).' },
+      { code: 'result.partial', message: 'Partial result: 1 of 3 requests failed (first: boom). The data shown is incomplete.' },
+      // Words that used to trigger the regular expressions, under codes that mean something else.
+      { code: 'answer.duplicate-point', message: 'Partial result: unknown cost not available, still grow in 7 days, kept as is.' },
+      { code: 'cost.currency-unknown', message: 'The currency could not be read; costs are shown without it.' },
     ];
     assert.deepEqual(
       host.map(classifyWarning),
-      ['unknown-value', 'cost', 'engagement', 'legacy', 'partial'],
+      ['unknown-value', 'cost', 'engagement', 'legacy', 'partial', 'other', 'other'],
     );
-    const r = toColumns(result('pricing', [pt(0, {}, { volume: 1 })], { warnings: host }));
+    const r = toColumns(result('pricing', [pt(0, {}, { volume: 1, cost: 0.5 })], { warnings: host }));
     const w = panelWarnings(r, { partial: true });
     assert.equal(w.length, host.length);
     assert.deepEqual(
-      w.map((x) => x.text),
-      host,
+      w.map((x) => [x.code, x.text]),
+      host.map((x) => [x.code, x.message]),
     );
+    // Without a cost, the cost card says why (once): the banner leaves the cost warning out.
+    const noCost = toColumns(result('pricing', [pt(0, {}, { volume: 1 })], { warnings: host }));
+    assert.deepEqual(
+      panelWarnings(noCost, { partial: true }).map((x) => x.code),
+      host.filter((x) => x.code !== 'cost.unavailable').map((x) => x.code),
+    );
+    assert.equal(computeKpis(noCost).find((k) => k.metric === 'cost')!.note, host[1]!.message);
+    // The cost KPI's reason is the cost.unavailable warning's message, not the first with "cost" in it.
+    assert.equal(costWarning(host.slice().reverse()), host[1]!.message);
+    assert.equal(costWarning([host[5]!, host[6]!]), undefined);
   });
 
   it('adds partial, still-counting and no-conversation notes when the host did not', () => {
@@ -446,5 +502,229 @@ describe('webview model: warnings', () => {
       panelWarnings(c, undefined).map((x) => x.kind),
       ['legacy'],
     );
+  });
+});
+
+describe('webview model: money', () => {
+  it('shows totals in the currency minor units: USD 2 decimals, JPY none, BHD 3', () => {
+    assert.deepEqual(['USD', 'EUR', 'JPY', 'BHD', 'XYZW', undefined].map(currencyDigits), [2, 2, 0, 3, 2, 2]);
+    assert.equal(formatMoney(3324.54, 'USD'), '$3,324.54');
+    assert.equal(formatMoney(0.0123, 'USD'), '$0.01');
+    assert.equal(formatMoney(1234.5, 'JPY'), '¥1,235');
+    assert.equal(formatMoney(1.5, 'BHD'), 'BHD\u00a01.500');
+    assert.equal(formatMoney(14, 'USD'), '$14.00');
+  });
+
+  it('shows a cost per message to 3 significant digits, never fewer decimals than the currency', () => {
+    assert.equal(formatUnitCost(0.012345, 'USD'), '$0.0123');
+    assert.equal(formatUnitCost(0.14, 'USD'), '$0.140');
+    assert.equal(formatUnitCost(12.345, 'USD'), '$12.35');
+    assert.equal(formatUnitCost(0.5, 'JPY'), '¥0.500');
+    assert.equal(formatUnitCost(null, 'USD'), 'not available');
+    const r = toColumns(result('template', [pt(0, { template_id: 'A' }, { sent: 100, delivered: 100, amount_spent: 1.4 })], { currency: 'USD' }));
+    assert.equal(formatKpi(kpi(r, 'cost_per_delivered')), '$0.0140');
+  });
+
+  it('gives one column of costs per message one number of decimals', () => {
+    assert.equal(unitCostDecimals([0.0123, 1.5, null, 0], 'EUR'), 4);
+    assert.equal(unitCostDecimals([], 'JPY'), 0);
+    const r = toColumns(
+      result(
+        'template',
+        [
+          pt(0, { template_id: 'A' }, { sent: 10, cost_per_delivered: 0.0123 }),
+          pt(1, { template_id: 'A' }, { sent: 10, cost_per_delivered: 1.5 }),
+          pt(2, { template_id: 'A' }, { sent: 10 }),
+        ],
+        { currency: 'USD' },
+      ),
+    );
+    const time = makeTimeFormatter('UTC', 'DAILY');
+    const col = tableColumns(r).find((c) => c.name === 'cost_per_delivered')!;
+    assert.equal(columnUnitDecimals(r, 'cost_per_delivered'), 4);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => cellText(r, i, col, time)),
+      ['$0.0123', '$1.5000', ''],
+    );
+  });
+
+  it('aligns numeric columns right and names the currency in money headings', () => {
+    const r = toColumns(result('pricing', [pt(0, { country: 'BR' }, { volume: 100, cost: 6.25 }), pt(0, { country: 'US' }, { volume: 3, cost: 0.075 })], { currency: 'USD' }));
+    const cols = tableColumns(r);
+    assert.deepEqual(
+      cols.map((c) => [c.label, c.align]),
+      [
+        ['Start', 'left'],
+        ['End', 'left'],
+        ['Country', 'left'],
+        ['Volume', 'right'],
+        ['Cost (USD)', 'right'],
+      ],
+    );
+    const [b] = breakdowns(r);
+    assert.deepEqual(
+      b!.columns.map((c) => [c.key, c.label, c.align]),
+      [
+        ['label', 'Country', 'left'],
+        ['cost', 'Cost (USD)', 'right'],
+        ['volume', 'Volume', 'right'],
+        ['unitCost', 'Cost per message (USD)', 'right'],
+      ],
+    );
+    // 6.25 / 100 = 0.0625 and 0.075 / 3 = 0.025: one number of decimals for the column.
+    assert.deepEqual(
+      b!.rows.map((row) => b!.columns.map((c) => breakdownCellText(b!, row, c.key, r.currency))),
+      [
+        ['BR', '$6.25', '100', '$0.0625'],
+        ['US', '$0.08', '3', '$0.0250'],
+      ],
+    );
+  });
+});
+
+describe('webview model: the current, incomplete period', () => {
+  it('knows where a day, a month and a half hour end, in the result timezone (DST included)', () => {
+    const la = 'America/Los_Angeles';
+    assert.equal(periodEnd(Date.parse('2026-03-08T08:00:00Z'), 'DAILY', la), Date.parse('2026-03-09T07:00:00Z'));
+    assert.equal(periodEnd(Date.parse('2026-11-01T07:00:00Z'), 'MONTHLY', la), Date.parse('2026-12-01T08:00:00Z'));
+    assert.equal(periodEnd(Date.parse('2026-11-01T00:00:00Z'), 'MONTHLY', 'UTC'), Date.parse('2026-12-01T00:00:00Z'));
+    assert.equal(periodEnd(Date.parse('2026-11-01T10:30:00Z'), 'HALF_HOUR', la), Date.parse('2026-11-01T11:00:00Z'));
+    assert.equal(periodEnd(Date.parse('2026-11-01T00:00:00Z'), 'DAILY', 'Not/AZone'), Date.parse('2026-11-02T00:00:00Z'));
+  });
+
+  it('flags the bucket of today (and only it) as partial, and a merged bucket holding it', () => {
+    const now = T0 + 4 * DAY + 10 * 3_600_000; // day 4, 10:00 UTC
+    const r = toColumns(result('messaging', [0, 1, 2, 3, 4].map((d) => pt(d, {}, { sent: 10 * (d + 1), delivered: 9 * (d + 1) }))));
+    const set = buildTimeSeries(r, { metric: 'sent', now });
+    assert.deepEqual(Array.from(set.partial), [0, 0, 0, 0, 1]);
+    assert.deepEqual(Array.from(partialPoints(r, now)), [0, 0, 0, 0, 1]);
+    assert.deepEqual(Array.from(rebucket(set, 2).partial), [0, 0, 1]);
+    // A day later nothing is under way.
+    assert.deepEqual(Array.from(buildTimeSeries(r, { metric: 'sent', now: now + DAY }).partial), [0, 0, 0, 0, 0]);
+    assert.equal(isPartialPeriod(T0, 'MONTHLY', 'UTC', T0 + 20 * DAY), true);
+    assert.equal(isPartialPeriod(T0, 'MONTHLY', 'UTC', T0 + 31 * DAY), false);
+  });
+
+  it('gives template reads and clicks of the last 7 days as a still-counting window, and nothing for sends', () => {
+    const now = T0 + 10 * DAY + 3_600_000;
+    const r = toColumns(result('template', [0, 2, 4, 6, 8, 10].map((d) => pt(d, { template_id: '1' }, { sent: 10, delivered: 9, read: 5, clicked: 1 }))));
+    const w = stillCountingWindow(r, now);
+    assert.deepEqual(w && [w.from, w.to], [now - 7 * DAY, T0 + 11 * DAY]);
+    assert.deepEqual(buildTimeSeries(r, { metric: 'read', now }).stillCounting, w);
+    assert.equal(buildTimeSeries(r, { metric: 'sent', now }).stillCounting, null);
+    assert.equal(stillCountingWindow(r, now + 30 * DAY), null);
+    assert.equal(stillCountingWindow(toColumns(result('messaging', [pt(10, {}, { sent: 1 })])), now), null);
+  });
+});
+
+describe('webview model: honest funnel and clicks', () => {
+  // As the Meta normalizer gives them: `clicked` = URL + quick-reply clicks; unique URL clicks only in `clicks`.
+  const r = toColumns(
+    result('template', [
+      pt(0, { template_id: '111' }, { sent: 200, delivered: 190, read: 100, clicked: 12 }, [
+        { type: 'url_button', button_content: 'Shop now', count: 8 },
+        { type: 'unique_url_button', button_content: 'Shop now', count: 6 },
+        { type: 'quick_reply_button', button_content: 'Stop', count: 4 },
+      ]),
+      pt(0, { template_id: '222' }, { sent: 50, delivered: 48, read: 20 }),
+    ]),
+  );
+  const names = { '111': 'spring_sale', '222': 'price_drop' };
+
+  it('gives each step as a share of the step before, and a caption that says so', () => {
+    const [row] = templateFunnel(r, names);
+    assert.deepEqual(
+      row!.steps.map((s) => [s.step, s.value, s.share, s.of]),
+      [
+        ['sent', 200, null, ''],
+        ['delivered', 190, 190 / 200, 'of sent'],
+        ['read', 100, 100 / 190, 'of delivered'],
+        ['clicked', 12, 12 / 100, 'of read'],
+      ],
+    );
+    assert.ok(row!.steps.every((s) => s.align === 'right'));
+    const caption = funnelCaption(templateFunnel(r, names));
+    assert.match(caption, /share of the step before \(delivered of sent, read of delivered, clicked of read\)/);
+    assert.match(caption, /not people/);
+    // A caption states only what is there: no clicks, no word about them.
+    const noClicks = funnelCaption(templateFunnel(toColumns(result('template', [pt(0, { template_id: '1' }, { sent: 5, delivered: 5 })]))));
+    assert.match(noClicks, /\(delivered of sent\)\.$/);
+    assert.doesNotMatch(noClicks, /click|read/i);
+  });
+
+  it('never adds unique URL clicks to the clicks: the funnel, the card and the per-button table agree', () => {
+    const [row] = templateFunnel(r, names);
+    assert.equal(row!.clicked, 12);
+    assert.equal(kpi(r, 'clicked').value, 12);
+    assert.match(kpi(r, 'clicked').note!, /not people/);
+    assert.deepEqual(
+      buttonClickSummary(r, names).map((b) => [b.buttonContent, b.typeLabel, b.clicks, b.uniqueClicks]),
+      [
+        ['Shop now', 'URL button', 8, 6],
+        ['Stop', 'Quick reply button', 4, null],
+      ],
+    );
+    const totalClicks = buttonClickSummary(r, names).reduce((n, b) => n + (b.clicks ?? 0), 0);
+    assert.equal(totalClicks, row!.clicked);
+    assert.match(BUTTON_CLICKS_CAPTION, /different people/);
+  });
+
+  it('says click tracking is off when that is why clicks are missing', () => {
+    const templates = [
+      { id: '111', name: 'spring_sale' },
+      { id: '222', name: 'price_drop', clickTrackingOptedOut: true },
+      { id: '333', name: 'not_in_result', clickTrackingOptedOut: true },
+    ];
+    const note = clickTrackingNote(r, templates, names);
+    assert.deepEqual(note?.templateIds, ['222']);
+    assert.match(note!.text, /Click tracking is turned off for price_drop/);
+    const rows = templateFunnel(r, names, templates);
+    assert.equal(rows.find((x) => x.templateId === '111')!.clicksNote, undefined);
+    assert.match(rows.find((x) => x.templateId === '222')!.clicksNote!, /Click tracking is turned off/);
+    const only222 = toColumns(result('template', [pt(0, { template_id: '222' }, { sent: 50, delivered: 48, read: 20 })]));
+    const card = computeKpis(only222, { templates }).find((k) => k.metric === 'clicked')!;
+    assert.equal(card.value, null);
+    assert.match(card.note!, /Click tracking is turned off for price_drop/);
+    assert.equal(clickTrackingNote(only222, [{ id: '222' }]), null);
+    assert.equal(clickTrackingNote(only222, undefined), null);
+  });
+});
+
+describe('webview model: series colours', () => {
+  for (const [name, theme] of Object.entries(DEFAULT_CHART_THEMES)) {
+    it(`${name} theme: up to 12 series, every pair at least ΔE ${MIN_SERIES_DELTA_E} apart (CIE76), none close to the background`, () => {
+      for (let n = 1; n <= 12; n++) {
+        const p = seriesPalette(n, theme);
+        assert.equal(p.length, n);
+        for (let i = 0; i < n; i++) {
+          assert.ok(deltaE(p[i]!, theme.background) >= 30, `${name} ${p[i]} vs background`);
+          for (let j = i + 1; j < n; j++) assert.ok(deltaE(p[i]!, p[j]!) > MIN_SERIES_DELTA_E, `${name} n=${n}: ${p[i]} and ${p[j]} ΔE ${deltaE(p[i]!, p[j]!).toFixed(1)}`);
+        }
+      }
+      // The theme's own colours come first.
+      assert.equal(seriesPalette(1, theme)[0], theme.colors[0]);
+    });
+  }
+
+  it('skips a theme colour nearly identical to one already taken', () => {
+    const { light } = DEFAULT_CHART_THEMES;
+    // The default light theme's yellow and orange are about ΔE 10 apart.
+    assert.ok(deltaE(light.colors[1], light.colors[5]) < MIN_SERIES_DELTA_E);
+    assert.ok(!seriesPalette(12, light).includes(light.colors[5]));
+    assert.deepEqual(seriesPalette(3, { colors: ['#ff0000', '#fe0101', '#0000ff'] }), ['#ff0000', '#0000ff', seriesPalette(3, { colors: ['#ff0000', '#fe0101', '#0000ff'] })[2]]);
+    assert.notEqual(seriesPalette(3, { colors: ['#ff0000', '#fe0101', '#0000ff'] })[2], '#fe0101');
+  });
+});
+
+describe('webview model: chart caption', () => {
+  it('states only what the chart shows', () => {
+    const time = makeTimeFormatter('UTC', 'DAILY');
+    const now = T0 + 4 * DAY + 3_600_000;
+    const m = toColumns(result('messaging', [0, 1, 2, 3, 4].map((d) => pt(d, {}, { sent: 10, delivered: 9 }))));
+    assert.equal(chartCaption(buildTimeSeries(m, { metric: 'sent', now: now + DAY }), 'DAILY', time), 'Times in UTC.');
+    assert.equal(chartCaption(buildTimeSeries(m, { metric: 'sent', now }), 'DAILY', time), 'Times in UTC. The last day is today so far (not over yet): drawn dashed.');
+    const t = toColumns(result('template', [0, 1, 2, 3, 4].map((d) => pt(d, { template_id: '1' }, { sent: 10, read: 5 }))));
+    assert.match(chartCaption(buildTimeSeries(t, { metric: 'read', now: now + DAY }), 'DAILY', time), /Shaded: reads and clicks of the last 7 days may still grow\.$/);
+    assert.doesNotMatch(chartCaption(buildTimeSeries(t, { metric: 'sent', now: now + DAY }), 'DAILY', time), /Shaded|Other|dashed/);
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { WARNING_CODES, WARNING_CODE_LIST, isWarningCode } from '../../src/core/warnings';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { toColumns } from '../../src/core/columns';
@@ -26,7 +27,7 @@ const normalized: NormalizedResult = {
     },
     { start: '2024-11-02T00:00:00Z', end: '2024-11-03T00:00:00Z', dims: { template_id: '222' }, metrics: { sent: 4 } },
   ],
-  warnings: ['Reads and clicks stop counting 7 days after a send: figures for the last 7 days may still grow.'],
+  warnings: [{ code: 'engagement.still-counting', message: 'Reads and clicks stop counting 7 days after a send: figures for the last 7 days may still grow.' }],
 };
 
 const validMessages = (): HostMessage[] => [
@@ -90,6 +91,12 @@ describe('protocol: host messages', () => {
       { ...result, result: { ...result.result, starts: 'yesterday' } },
       { ...result, result: { ...result.result, metrics: { sent: [1, 'two'] } } },
       { ...result, result: { ...result.result, dims: { country: { values: ['BR'], codes: [0.5] } } } },
+      // Warnings are data: a code from the closed list and a message; anything else is refused.
+      { ...result, result: { ...result.result, warnings: [{ code: 'answer.made-up', message: 'x' }] } },
+      { ...result, result: { ...result.result, warnings: [{ code: 'Partial result', message: 'x' }] } },
+      { ...result, result: { ...result.result, warnings: ['Partial result: 1 of 2 requests failed.'] } },
+      { ...result, result: { ...result.result, warnings: [{ code: 'result.partial' }] } },
+      { ...result, result: { ...result.result, warnings: [{ message: 'no code' }] } },
       { ...result, query: { ...query, kind: 'weather' } },
       { ...result, query: { ...query, from: 20241101 } },
       { type: 'reply', requestId: 1.5, ok: true },
@@ -98,6 +105,23 @@ describe('protocol: host messages', () => {
       { type: 'loading', query },
     ];
     for (const m of bad) assert.equal(HostMessageSchema.safeParse(m).success, false, JSON.stringify(m).slice(0, 120));
+  });
+});
+
+describe('protocol: warning codes', () => {
+  it('accepts every code of the closed list, and nothing else', () => {
+    const result = validMessages()[0] as Extract<HostMessage, { type: 'result' }>;
+    for (const code of WARNING_CODE_LIST) {
+      const m = { ...result, result: { ...result.result, warnings: [{ code, message: WARNING_CODES[code] }] } };
+      assert.ok(HostMessageSchema.safeParse(m).success, code);
+    }
+    fc.assert(
+      fc.property(fc.string(), (code) => {
+        const m = { ...result, result: { ...result.result, warnings: [{ code, message: 'm' }] } };
+        assert.equal(HostMessageSchema.safeParse(m).success, isWarningCode(code), code);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -20,11 +20,10 @@ import {
   WabaNodeSchema,
 } from './schemas';
 import { TOKEN_HINT } from './errors';
+import type { ListingKind, WarningSink } from '../../core/listing';
+import { IdDeduper, LISTING_BOUNDS, listingGuard } from '../../core/listing';
 import { metaTimezoneName } from './timezones';
 import { checkId } from './urls';
-
-/** Follow at most this many pages of one edge (a loop guard, far above any real account). */
-export const MAX_PAGES = 200;
 
 export const WABA_FIELDS = 'id,name,currency,timezone_id,is_enabled_for_insights';
 export const PHONE_FIELDS = 'id,display_phone_number,verified_name,quality_rating';
@@ -39,9 +38,12 @@ export interface AccountsContext {
   concurrency: number;
 }
 
-type Schema = z.ZodType<{ paging?: Paging | null }>;
+type Schema = z.ZodType<{ data: unknown[]; paging?: Paging | null }>;
 
-/** GET every page of an edge (following `paging.next`, same origin only), validated. */
+/**
+ * GET every page of a listing edge (following `paging.next`, same origin only), validated, under
+ * the listing bounds: a repeated `next`, too many pages or too many items end in one error.
+ */
 export async function getAllPages<S extends Schema>(
   http: HttpClient,
   path: string,
@@ -49,35 +51,40 @@ export async function getAllPages<S extends Schema>(
   endpoint: string,
   schema: S,
   signal?: AbortSignal,
+  kind: ListingKind = 'wabas',
 ): Promise<Array<z.infer<S>>> {
   const out: Array<z.infer<S>> = [];
-  const seen = new Set<string>();
+  const guard = listingGuard(kind, 'meta', endpoint);
+  let items = 0;
   let url = path;
   let q: Record<string, string> | undefined = query;
-  for (let page = 0; page < MAX_PAGES; page++) {
+  for (;;) {
     const { body } = await http.json({ url, query: q, endpoint, signal });
     const parsed = parseBody(schema, body, 'meta', endpoint) as z.infer<S>;
     out.push(parsed);
+    items += parsed.data.length;
     const next = parsed.paging?.next;
+    guard.next(next, items);
     if (!next) return out;
-    if (seen.has(next)) throw loopError(endpoint);
-    seen.add(next);
     url = next;
     q = undefined;
   }
-  throw loopError(endpoint);
-}
-
-function loopError(endpoint: string): WabaError {
-  return new WabaError('response', `Meta ${endpoint} kept answering another page (more than ${MAX_PAGES}, or the same one twice)`, {
-    provider: 'meta',
-    endpoint,
-    hint: 'Try again later; if it persists, report it.',
-  });
 }
 
 function isFatal(e: unknown): boolean {
   return e instanceof WabaError && (e.kind === 'cancelled' || e.kind === 'security' || e.kind === 'config' || e.graphCode === 190);
+}
+
+/**
+ * Graph's "this token may not read that": permission codes 10 and 200–299, HTTP 403, and code 100
+ * subcode 33 ("does not exist, cannot be loaded due to missing permissions"). On a discovery route
+ * it means "this route finds nothing for this token", so the other route is tried; anything else
+ * (no answer, 5xx, 429 after retries, a timeout, a body that does not fit, code 190) is an error.
+ */
+export function isRefusal(e: unknown): e is WabaError {
+  if (!(e instanceof WabaError) || e.kind !== 'api' || e.graphCode === 190) return false;
+  const c = e.graphCode;
+  return c === 10 || (c !== undefined && c >= 200 && c <= 299) || (c === 100 && e.graphSubcode === 33) || (c === undefined && e.status === 403);
 }
 
 /** One WABA's name, currency, timezone (IANA when known) and insights state. */
@@ -94,16 +101,6 @@ export async function getWaba(ctx: AccountsContext, wabaId: string, signal?: Abo
   return info;
 }
 
-interface Found {
-  info: WabaInfo;
-}
-
-/**
- * WABAs reachable with the token: the `whatsapp_business_management` target ids of debug_token;
- * with `business_management`, every business's owned and client WABAs; then the ids given by
- * hand. De-duplicated (first source wins); each then gets its details from its node, with bounded
- * concurrency; a WABA whose details fail still appears with its id.
- */
 /** debug_token: POST with a form body, so the token never sits in a URL. */
 async function debugToken(ctx: AccountsContext, signal?: AbortSignal): Promise<z.infer<typeof DebugTokenSchema>['data']> {
   const form = new URLSearchParams({ method: 'GET', input_token: ctx.accessToken }).toString();
@@ -121,69 +118,120 @@ async function debugToken(ctx: AccountsContext, signal?: AbortSignal): Promise<z
 /** The one cheap check of a token: debug_token says whether it is valid and what it was granted. */
 export async function checkToken(ctx: AccountsContext, signal?: AbortSignal): Promise<string> {
   const debug = await debugToken(ctx, signal);
-  if (debug?.is_valid === false) {
+  if (debug.is_valid === false) {
     throw new WabaError('api', 'Meta says the access token is not valid', { provider: 'meta', endpoint: 'debug_token', hint: TOKEN_HINT });
   }
-  const wabas = new Set((debug?.granular_scopes ?? []).filter((g) => g.scope === 'whatsapp_business_management').flatMap((g) => g.target_ids ?? []));
-  const business = (debug?.scopes ?? []).includes('business_management') || (debug?.granular_scopes ?? []).some((g) => g.scope === 'business_management');
+  const wabas = new Set((debug.granular_scopes ?? []).filter((g) => g.scope === 'whatsapp_business_management').flatMap((g) => g.target_ids ?? []));
+  const business = (debug.scopes ?? []).includes('business_management') || (debug.granular_scopes ?? []).some((g) => g.scope === 'business_management');
   return `the token is valid; it is granted ${wabas.size} WhatsApp Business Account${wabas.size === 1 ? '' : 's'}${business ? ' and business management' : ''}`;
 }
 
-export async function listWabas(ctx: AccountsContext, signal?: AbortSignal): Promise<WabaInfo[]> {
-  const found = new Map<string, Found>();
+const DISCOVERY_HINT =
+  'Grant the token whatsapp_business_management (and business_management to find the WABAs of a business), or add WABA ids by hand.';
+
+/**
+ * WABAs reachable with the token, each once (the first route that names a WABA wins):
+ * 1. debug_token: the `whatsapp_business_management` target ids.
+ * 2. With `business_management` (or when debug_token was refused, or its WhatsApp scope names no
+ *    target): `/me/businesses`, then each business's owned and client WABAs.
+ * 3. The ids given by hand.
+ * Then each WABA's details from its node, with bounded concurrency.
+ *
+ * What is an empty answer and what is an error (docs/dialects.md, "What means no WABA"): debug_token
+ * valid with no WhatsApp scope and no business scope is "no WABA" (`[]`). A route *refused* for
+ * lack of permission (see isRefusal) is a route that finds nothing: the other route is tried, and
+ * when every route tried was refused and none found a WABA, that is an error naming each refusal
+ * (with ids given by hand, those are listed, with a warning). Anything else that fails — no
+ * answer, 5xx, 429 after the retries, a timeout, a body of another shape — is an error, never `[]`.
+ */
+export async function listWabas(ctx: AccountsContext, signal?: AbortSignal, onWarning?: WarningSink): Promise<WabaInfo[]> {
+  const found = new Map<string, WabaInfo>();
   const add = (id: string, source: WabaInfo['source'], extra: Partial<WabaInfo> = {}) => {
-    if (!found.has(id)) found.set(id, { info: { provider: 'meta', id, source, ...extra } });
+    if (!found.has(id)) found.set(id, { provider: 'meta', id, source, ...extra });
+  };
+  const refusals: Array<{ endpoint: string; error: WabaError }> = [];
+  const refused = (endpoint: string, e: unknown): void => {
+    if (!isRefusal(e)) throw e;
+    ctx.logger.warn(`Meta ${endpoint} refused (${describeError(e)}); trying the other way of finding WABAs.`);
+    refusals.push({ endpoint, error: e });
   };
 
   let debug: z.infer<typeof DebugTokenSchema>['data'] | undefined;
   try {
     debug = await debugToken(ctx, signal);
   } catch (e) {
-    if (isFatal(e)) throw e;
-    ctx.logger.warn(`Meta debug_token failed; continuing without it: ${describeError(e)}`);
+    refused('debug_token', e);
   }
   if (debug?.is_valid === false) {
     throw new WabaError('api', 'Meta says the access token is not valid', { provider: 'meta', endpoint: 'debug_token', hint: TOKEN_HINT });
   }
-  let businessScope = Boolean(debug?.scopes?.includes('business_management'));
+  let businessRoute = debug === undefined || Boolean(debug.scopes?.includes('business_management'));
   const businessIds = new Set<string>();
+  const debugIds = new IdDeduper('WABA', 'meta', 'debug_token');
   for (const g of debug?.granular_scopes ?? []) {
-    if (g.scope === 'whatsapp_business_management') for (const t of g.target_ids ?? []) add(t, 'token');
+    if (g.scope === 'whatsapp_business_management') {
+      // A scope without targets applies to every WABA the token may see: only the businesses list them.
+      if (!g.target_ids?.length) businessRoute = true;
+      for (const w of debugIds.keep((g.target_ids ?? []).map((id) => ({ id })))) add(w.id, 'token');
+    }
     if (g.scope === 'business_management') {
-      businessScope = true;
+      businessRoute = true;
       for (const t of g.target_ids ?? []) businessIds.add(t);
     }
   }
+  debugIds.report(onWarning);
 
-  if (businessScope) {
+  if (businessRoute) {
     try {
       const pages = await getAllPages(ctx.http, '/me/businesses', undefined, 'businesses', BusinessesSchema, signal);
-      for (const p of pages) for (const b of p.data ?? []) businessIds.add(b.id);
+      for (const p of pages) for (const b of p.data) businessIds.add(b.id);
     } catch (e) {
-      if (isFatal(e)) throw e;
-      ctx.logger.warn(`Meta /me/businesses failed: ${describeError(e)}`);
+      refused('businesses', e);
     }
     for (const biz of businessIds) {
+      const bizId = checkId(biz, 'business id');
       for (const edge of ['owned_whatsapp_business_accounts', 'client_whatsapp_business_accounts']) {
+        let pages: Array<z.infer<typeof WabaEdgeSchema>>;
         try {
-          const bizId = checkId(biz, 'business id');
-          const pages = await getAllPages(ctx.http, `/${bizId}/${edge}`, undefined, edge, WabaEdgeSchema, signal);
-          for (const p of pages) {
-            for (const w of p.data ?? []) {
-              const extra: Partial<WabaInfo> = {};
-              if (w.name) extra.name = w.name;
-              if (w.currency) extra.currency = w.currency;
-              const tz = metaTimezoneName(w.timezone_id);
-              if (tz) extra.timezone = tz;
-              add(w.id, 'business', extra);
-            }
-          }
+          pages = await getAllPages(ctx.http, `/${bizId}/${edge}`, undefined, edge, WabaEdgeSchema, signal);
         } catch (e) {
-          if (isFatal(e)) throw e;
-          ctx.logger.warn(`Meta ${edge} of business ${biz} failed: ${describeError(e)}`);
+          refused(`${edge} of business ${bizId}`, e);
+          continue;
         }
+        const ids = new IdDeduper('WABA', 'meta', edge);
+        for (const p of pages) {
+          for (const w of ids.keep(p.data)) {
+            const extra: Partial<WabaInfo> = {};
+            if (w.name) extra.name = w.name;
+            if (w.currency) extra.currency = w.currency;
+            const tz = metaTimezoneName(w.timezone_id);
+            if (tz) extra.timezone = tz;
+            add(w.id, 'business', extra);
+          }
+        }
+        ids.report(onWarning);
       }
     }
+  }
+
+  if (refusals.length) {
+    // Each refusal as Meta said it, without its own hint (one hint ends the whole message).
+    const said = (e: WabaError) => (e.hint && e.message.endsWith(e.hint) ? e.message.slice(0, -e.hint.length) : e.message).trim().replace(/^Meta \S+ failed \(([^)]*)\): /, '$1, ').replace(/\.$/, '');
+    const list = refusals.map((r) => `${r.endpoint}: ${said(r.error)}`).join('; ');
+    const manual = ctx.manualWabaIds.some((m) => String(m).trim());
+    if (found.size === 0 && !manual) {
+      throw new WabaError('api', `Meta refused every way of finding WhatsApp Business Accounts (${list})`, {
+        provider: 'meta',
+        endpoint: refusals.map((r) => r.endpoint.split(' ')[0]).join(', '),
+        status: refusals[0]!.error.status,
+        graphCode: refusals[0]!.error.graphCode,
+        hint: DISCOVERY_HINT,
+      });
+    }
+    onWarning?.({
+      code: 'listing.incomplete',
+      message: `Meta refused part of the WABA discovery (${list}); ${found.size ? 'the WABAs found another way' : 'the WABA ids given by hand'} are shown.`,
+    });
   }
 
   for (const m of ctx.manualWabaIds) {
@@ -192,39 +240,72 @@ export async function listWabas(ctx: AccountsContext, signal?: AbortSignal): Pro
   }
 
   const entries = [...found.values()];
-  return mapLimit(
+  if (entries.length > LISTING_BOUNDS.wabas.maxItems) {
+    throw new WabaError('response', `Meta answered ${entries.length} WhatsApp Business Accounts, more than a listing can hold (at most ${LISTING_BOUNDS.wabas.maxItems})`, {
+      provider: 'meta',
+      endpoint: 'businesses',
+      hint: 'The server misbehaved; try again later. If it persists, report it.',
+    });
+  }
+  const withoutDetails: string[] = [];
+  const out = await mapLimit(
     entries,
     ctx.concurrency,
-    async (f, _i, s) => {
+    async (info, _i, s) => {
       try {
-        const details = await getWaba(ctx, f.info.id, s);
-        return { ...f.info, ...details, source: f.info.source };
+        const details = await getWaba(ctx, info.id, s);
+        return { ...info, ...details, source: info.source };
       } catch (e) {
-        if (signal?.aborted || isFatal(e)) throw e;
-        ctx.logger.warn(`Meta WABA ${f.info.id}: details could not be read: ${describeError(e)}`);
-        return f.info;
+        // Meta refusing one WABA's node (unknown id, no permission on it) keeps the WABA with its
+        // id, and says so; no answer, 5xx, 429 or a body of another shape fails the listing.
+        if (signal?.aborted || isFatal(e) || !(e instanceof WabaError) || e.kind !== 'api' || e.status === 429 || (e.status ?? 0) >= 500) throw e;
+        ctx.logger.warn(`Meta WABA ${info.id}: details could not be read: ${describeError(e)}`);
+        withoutDetails.push(info.id);
+        return info;
       }
     },
     signal,
   );
+  if (withoutDetails.length) {
+    onWarning?.({
+      code: 'listing.incomplete',
+      message: `Meta refused the details of WABA ${withoutDetails.slice(0, 5).join(', ')}${withoutDetails.length > 5 ? ', …' : ''}; shown with ${withoutDetails.length === 1 ? 'its id' : 'their ids'} only (no name, currency or timezone).`,
+    });
+  }
+  return out;
 }
 
-export async function listPhoneNumbers(ctx: AccountsContext, wabaId: string, signal?: AbortSignal): Promise<PhoneNumberInfo[]> {
+export async function listPhoneNumbers(ctx: AccountsContext, wabaId: string, signal?: AbortSignal, onWarning?: WarningSink): Promise<PhoneNumberInfo[]> {
   const idv = checkId(wabaId, 'WhatsApp Business Account id');
-  const pages = await getAllPages(ctx.http, `/${idv}/phone_numbers`, { fields: PHONE_FIELDS }, 'phone_numbers', PhoneNumbersSchema, signal);
+  const pages = await getAllPages(ctx.http, `/${idv}/phone_numbers`, { fields: PHONE_FIELDS }, 'phone_numbers', PhoneNumbersSchema, signal, 'phones');
+  const ids = new IdDeduper('phone number', 'meta', 'phone_numbers');
   const out: PhoneNumberInfo[] = [];
   for (const p of pages) {
-    for (const n of p.data ?? []) {
+    for (const n of ids.keep(p.data)) {
       const info: PhoneNumberInfo = { id: n.id, displayPhoneNumber: n.display_phone_number };
       if (n.verified_name) info.verifiedName = n.verified_name;
       if (n.quality_rating) info.qualityRating = n.quality_rating;
       out.push(info);
     }
   }
+  ids.report(onWarning);
   return out;
 }
 
-/** One page of templates; `next` is the `after` cursor when Meta says there is a next page. */
+/** The `after` parameter of a next link, when it has one. */
+function afterOf(next: string): string | undefined {
+  try {
+    return new URL(next, 'http://x.invalid').searchParams.get('after') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One page of templates; `next` is the `after` cursor when Meta says there is a next page. A next
+ * page without a cursor, or a cursor equal to the one asked for, is an error (the listing would
+ * otherwise end early, or loop).
+ */
 export async function listTemplates(
   ctx: AccountsContext,
   wabaId: string,
@@ -239,7 +320,7 @@ export async function listTemplates(
   if (options.cursor) query.after = options.cursor;
   const { body } = await ctx.http.json({ url: `/${idv}/message_templates`, query, endpoint: 'message_templates', signal: options.signal });
   const b = parseBody(TemplatesSchema, body, 'meta', 'message_templates');
-  const items: TemplateInfo[] = (b.data ?? []).map((t) => {
+  const items: TemplateInfo[] = b.data.map((t) => {
     const info: TemplateInfo = { id: t.id, name: t.name };
     if (t.language) info.language = t.language;
     if (t.category) info.category = t.category;
@@ -255,8 +336,18 @@ export async function listTemplates(
     if (typeof t.cta_url_link_tracking_opted_out === 'boolean') info.clickTrackingOptedOut = t.cta_url_link_tracking_opted_out;
     return info;
   });
-  const after = b.paging?.cursors?.after;
-  return b.paging?.next && after ? { items, next: after } : { items };
+  if (!b.paging?.next) return { items };
+  const after = b.paging.cursors?.after ?? afterOf(b.paging.next);
+  if (!after) {
+    throw new WabaError('response', 'Meta message_templates announced a next page without a cursor to reach it', {
+      provider: 'meta',
+      endpoint: 'message_templates',
+      hint: 'The server misbehaved; try again later. If it persists, report it.',
+    });
+  }
+  // The same cursor again would be the same page again: a loop.
+  listingGuard('templates', 'meta', 'message_templates', options.cursor).next(after, items.length);
+  return { items, next: after };
 }
 
 /** `POST /<WABA>?is_enabled_for_insights=true`; Meta answers the WABA id (number or string). */

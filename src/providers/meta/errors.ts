@@ -79,11 +79,16 @@ export function classifyMetaResponse(res: HttpResponse): RetryDecision {
   return waitMs !== undefined ? { retry, waitMs } : { retry };
 }
 
+/** Template analytics refused because insights are off: code 200, subcode 2388096 (docs/dialects.md). */
+function isInsightsOff(err: GraphError): boolean {
+  return err.code === 200 && err.error_subcode === 2388096;
+}
+
 function hintFor(err: GraphError | undefined, status: number, endpoint: string): string {
   const code = err?.code;
   const sub = err?.error_subcode;
   if (code === 190 || (!err && status === 401)) return TOKEN_HINT;
-  if (code === 200 && sub === 2388096) return INSIGHTS_HINT;
+  if (err && isInsightsOff(err)) return INSIGHTS_HINT;
   if (isPermissionCode(code) || (!err && status === 403)) return PERMISSION_HINT;
   if (code === 368) return BLOCKED_HINT;
   if ((code !== undefined && THROTTLE_CODES.has(code)) || (!err && status === 429)) return RATE_HINT;
@@ -149,6 +154,7 @@ export function metaErrorFromGraph(err: GraphError, endpoint: string, status?: n
     problemTitle: err.error_user_title,
     traceId: err.fbtrace_id,
     hint: hintFor(err, status ?? 0, endpoint),
+    ...(isInsightsOff(err) ? { reason: 'insights-disabled' as const } : {}),
     retryAfterSeconds,
   });
 }

@@ -16,7 +16,10 @@ import { META_CAPABILITIES, META_DEFAULT_BASE_URL, checkApiVersion } from './cap
 import { CONVERSATION_UNAVAILABLE, classifyMetaResponse, isConversationUnavailable, metaErrorFromResponse } from './errors';
 import type { MetaNormalizeContext } from './normalize';
 import { metaNextLink, normalizeMetaPage, unitWarnings } from './normalize';
-import { buildUnitRequest } from './urls';
+import { META_TEMPLATE_PAGE_LIMIT, buildUnitRequest } from './urls';
+import { PageGuard, analyticsPageBounds } from '../../core/pageGuard';
+import { WarningSet } from '../../core/warnings';
+import { addLeftOut, leftOutWarning } from '../../core/normalize';
 
 export { META_CAPABILITIES, META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, wireGranularity, userGranularity } from './capabilities';
 export { classifyMetaResponse, metaErrorFromResponse, usageWaitMs } from './errors';
@@ -25,9 +28,6 @@ export { analyticsFields, buildUnitRequest, templateQuery } from './urls';
 export { metaTimezoneName } from './timezones';
 
 export type MetaProviderConfig = Omit<ProviderConfig, 'concurrency'> & { concurrency?: number | Semaphore };
-
-/** The same page twice, or more than this many pages for one unit, is a loop. */
-const MAX_UNIT_PAGES = 1000;
 
 export function createMetaProvider(credentials: MetaCredentials, config: MetaProviderConfig = {}): Provider {
   const token = (credentials?.accessToken ?? '').trim();
@@ -78,9 +78,24 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
       useWabaTimezone: q.kind === 'template' ? Boolean(q.useWabaTimezone) : undefined,
     };
     const points: Point[] = [];
-    const warnings = new Set<string>();
+    const warnings = new WarningSet();
     const raw: unknown[] = [];
-    const seen = new Set<string>();
+    /** Non-finite values left out, over all pages: one warning at the end. */
+    const leftOut = new Map<string, number>();
+    // A repeated link, more pages or more points than the unit's range can hold: one clear error.
+    const guard = new PageGuard({
+      provider: 'meta',
+      endpoint: req.endpoint,
+      ...analyticsPageBounds({
+        startMs: unit.startMs,
+        endMs: unit.endMs,
+        granularity: q.granularity,
+        dimensions: 'dimensions' in q ? q.dimensions : undefined,
+        templateIds: unit.templateIds?.length,
+        pageSize: q.kind === 'template' ? META_TEMPLATE_PAGE_LIMIT : undefined,
+      }),
+      first: options.from,
+    });
     let requests = 0;
     let timezone: string | undefined;
     let currency: string | undefined;
@@ -108,7 +123,6 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
     };
     const maxPages = options.maxPages ?? Infinity;
     let stoppedAt: string | undefined;
-    if (options.from) seen.add(options.from);
     requests++;
     let pending: Promise<unknown> | undefined = options.from ? get(options.from, undefined) : get(req.path, req.query);
     try {
@@ -116,11 +130,11 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
         const body = await pending;
         pending = undefined;
         const next = metaNextLink(body, q.kind);
-        const loop = next !== undefined && (seen.has(next) || seen.size >= MAX_UNIT_PAGES);
-        if (next !== undefined && !loop && requests >= maxPages) {
+        // Throws (before the next request) on a repeated link or a chain longer than the range can hold.
+        guard.next(next, points.length);
+        if (next !== undefined && requests >= maxPages) {
           stoppedAt = next;
-        } else if (next !== undefined && !loop) {
-          seen.add(next);
+        } else if (next !== undefined) {
           requests++;
           pending = get(next, undefined);
           // Awaited on the next turn; until then a failure must not count as unhandled.
@@ -129,26 +143,23 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
         if (options.keepRaw) raw.push(body);
         const page = normalizeMetaPage(body, ctx);
         for (const p of page.points) points.push(p);
-        for (const w of page.warnings) warnings.add(w);
+        guard.checkItems(points.length);
+        warnings.addAll(page.warnings);
+        addLeftOut(leftOut, page.leftOut);
         timezone ??= page.wabaTimezone;
         currency ??= page.currency;
-        if (loop) {
-          throw new WabaError('response', `Meta ${req.endpoint} kept answering another page (the same one twice, or more than ${MAX_UNIT_PAGES})`, {
-            provider: 'meta',
-            endpoint: req.endpoint,
-            hint: 'Try again later, or narrow the range.',
-          });
-        }
       }
     } catch (e) {
       stop.abort();
       throw e;
     }
-    for (const w of unitWarnings(q.kind, points, ctx)) warnings.add(w);
+    const leftOutNote = leftOutWarning(leftOut);
+    if (leftOutNote) warnings.add(leftOutNote.code, leftOutNote.message);
+    warnings.addAll(unitWarnings(q.kind, points, ctx));
     if (q.kind === 'template' && q.useWabaTimezone && !timezone) {
-      warnings.add("The WABA's timezone was asked for, but Meta did not name it; times are shown in UTC.");
+      warnings.add('timezone.missing', "The WABA's timezone was asked for, but Meta did not name it; times are shown in UTC.");
     }
-    const result: UnitResult = { points, warnings: [...warnings], requests, timezone: timezone ?? 'UTC' };
+    const result: UnitResult = { points, warnings: warnings.list(), requests, timezone: timezone ?? 'UTC' };
     if (currency) result.currency = currency;
     if (stoppedAt) result.next = stoppedAt;
     if (options.keepRaw) result.raw = raw;
@@ -160,9 +171,9 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
     capabilities: META_CAPABILITIES,
     http,
     checkCredentials: (signal) => checkToken(accounts, signal),
-    listWabas: (signal) => listWabas(accounts, signal),
+    listWabas: (signal, onWarning) => listWabas(accounts, signal, onWarning),
     getWaba: (wabaId, signal) => getWaba(accounts, wabaId, signal),
-    listPhoneNumbers: (wabaId, signal) => listPhoneNumbers(accounts, wabaId, signal),
+    listPhoneNumbers: (wabaId, signal, onWarning) => listPhoneNumbers(accounts, wabaId, signal, onWarning),
     listTemplates: (wabaId, options) => listTemplates(accounts, wabaId, options),
     fetchUnit,
     enableInsights: (wabaId, signal) => enableInsights(accounts, wabaId, signal),

@@ -5,23 +5,34 @@
  * conversation analytics, reads and clicks still counting).
  */
 import { DAY, toIsoUtc } from '../../core/dates';
-import { parseBody, shapeError, Warnings } from '../../core/normalize';
+import { leftOutWarning, parseBody, shapeError, Warnings } from '../../core/normalize';
 import type { BodyNormalizer, NormalizeContext, NormalizedPage } from '../../core/provider';
 import type { ButtonClicks, Granularity, Kind, NormalizedResult, Point } from '../../core/types';
+import type { Warning } from '../../core/warnings';
+import { warning } from '../../core/warnings';
 import { parseApiTime } from '../../core/dates';
 import { META_ENGAGEMENT_DAYS, userGranularity } from './capabilities';
 import { metaErrorFromGraph } from './errors';
 import type { FieldPoint, Paging, TemplatePoint } from './schemas';
-import { ConversationEnvelopeSchema, FieldPointSchema, GraphErrorSchema, MessagingEnvelopeSchema, PricingEnvelopeSchema, TemplateBodySchema } from './schemas';
+import { ConversationEnvelopeSchema, FieldPointSchema, GraphErrorSchema, MessagingEnvelopeSchema, PricingEnvelopeSchema, TemplateBodySchema, TemplateFieldBodySchema } from './schemas';
 import { FIELD_NAMES } from './urls';
 
-export const PARTNER_COST_WARNING =
-  'Cost is not available: this WhatsApp Business Account is billed through a Solution Partner; ask your partner for charges.';
-export const CONVERSATION_LEGACY_WARNING =
-  'No conversation data: conversation analytics is legacy since per-message pricing (1 July 2025); an account billed per message has none here: use pricing analytics.';
-export const ENGAGEMENT_WARNING = `Reads and clicks stop counting ${META_ENGAGEMENT_DAYS} days after a send: figures for the last ${META_ENGAGEMENT_DAYS} days may still grow.`;
-export const FREE_ENTRY_NOTE =
-  'Conversation type FREE_ENTRY_POINT (free entry point conversations) is what the conversationTypes filter calls FREE_ENTRY.';
+export const PARTNER_COST_WARNING: Warning = warning(
+  'cost.unavailable',
+  'Cost is not available: this WhatsApp Business Account is billed through a Solution Partner; ask your partner for charges.',
+);
+export const CONVERSATION_LEGACY_WARNING: Warning = warning(
+  'conversation.legacy',
+  'No conversation data: conversation analytics is legacy since per-message pricing (1 July 2025); an account billed per message has none here: use pricing analytics.',
+);
+export const ENGAGEMENT_WARNING: Warning = warning(
+  'engagement.still-counting',
+  `Reads and clicks stop counting ${META_ENGAGEMENT_DAYS} days after a send: figures for the last ${META_ENGAGEMENT_DAYS} days may still grow.`,
+);
+export const FREE_ENTRY_NOTE: Warning = warning(
+  'value.alias',
+  'Conversation type FREE_ENTRY_POINT (free entry point conversations) is what the conversationTypes filter calls FREE_ENTRY.',
+);
 
 /** What the caller knows beyond the body: the query's granularity, metric types, range. */
 export interface MetaNormalizeContext extends NormalizeContext {
@@ -38,7 +49,7 @@ export interface MetaNormalizeContext extends NormalizeContext {
 /** One page, before the warnings that need every page (cost, still counting). */
 export interface MetaPage {
   points: Point[];
-  warnings: string[];
+  warnings: Warning[];
   wabaId: string | null;
   /** The granularity the body names, if it does. */
   granularity?: Granularity;
@@ -47,6 +58,8 @@ export interface MetaPage {
   /** The WABA's `currency`, when the request asked for it next to the analytics field. */
   currency?: string;
   next?: string;
+  /** Non-finite values left out, by name: the caller reports them once for all pages (leftOutWarning). */
+  leftOut?: ReadonlyMap<string, number>;
 }
 
 const FIELD_DIMS = [
@@ -98,7 +111,7 @@ type FieldDim = (typeof FIELD_DIMS)[number];
  */
 interface DimsNode {
   dims: Readonly<Record<string, string>>;
-  warnings: readonly string[];
+  warnings: readonly Warning[];
   values: Map<string, DimsNode>;
   absent?: DimsNode;
 }
@@ -110,9 +123,9 @@ function dimsChild(node: DimsNode, d: FieldDim, v: string): DimsNode {
   let child = node.values.get(v);
   if (child === undefined) {
     const found = new Warnings();
-    for (const m of node.warnings) found.add(m);
+    found.addAll(node.warnings);
     found.dim(d, v);
-    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') found.add(FREE_ENTRY_NOTE);
+    if (d === 'conversation_type' && v === 'FREE_ENTRY_POINT') found.addWarning(FREE_ENTRY_NOTE);
     child = { dims: Object.freeze({ ...node.dims, [d]: v }), warnings: found.list(), values: new Map() };
     node.values.set(v, child);
     dimsNodes++;
@@ -147,7 +160,7 @@ function dimsNode(values: readonly unknown[]): DimsNode | null {
 }
 
 function addWarnings(node: DimsNode, w: Warnings): void {
-  for (let i = 0; i < node.warnings.length; i++) w.add(node.warnings[i]!);
+  for (let i = 0; i < node.warnings.length; i++) w.addWarning(node.warnings[i]!);
 }
 
 function fieldPoint(p: FieldPoint, w: Warnings): Point {
@@ -157,16 +170,21 @@ function fieldPoint(p: FieldPoint, w: Warnings): Point {
   const metrics: Record<string, number> = {};
   for (const m of FIELD_METRICS) {
     const v = p[m];
-    if (v !== undefined && Number.isFinite(v)) metrics[m] = v;
+    if (v !== undefined) finite(metrics, m, v, w);
   }
   return { start: iso(p.start), end: iso(p.end), dims: dims as Record<string, string>, metrics };
 }
 
-/** A raw metric: undefined when absent or not finite, null when not a number (a string goes through the schema). */
+/** Set a metric; a negative or non-finite value ("1e999" parses to Infinity) is left out and counted, never silently. */
+function finite(metrics: Record<string, number>, name: string, v: number, w: Warnings): void {
+  w.value(metrics, name, v);
+}
+
+/** A raw metric: undefined when absent, null when not a number (a string goes through the schema). */
 function rawMetric(v: unknown): number | null | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number') return null;
-  return Number.isFinite(v) ? v : undefined;
+  return v;
 }
 
 interface RawFieldPoint {
@@ -237,12 +255,12 @@ function fastFieldPoint(p: RawFieldPoint, node: DimsNode, w: Warnings): Point | 
   if (sent === null || delivered === null || read === null || volume === null || cost === null || conversation === null) return undefined;
   // Keys in FIELD_METRICS order, as fieldPoint writes them.
   const metrics: Record<string, number> = {};
-  if (sent !== undefined) metrics.sent = sent;
-  if (delivered !== undefined) metrics.delivered = delivered;
-  if (read !== undefined) metrics.read = read;
-  if (volume !== undefined) metrics.volume = volume;
-  if (cost !== undefined) metrics.cost = cost;
-  if (conversation !== undefined) metrics.conversation = conversation;
+  if (sent !== undefined) finite(metrics, 'sent', sent, w);
+  if (delivered !== undefined) finite(metrics, 'delivered', delivered, w);
+  if (read !== undefined) finite(metrics, 'read', read, w);
+  if (volume !== undefined) finite(metrics, 'volume', volume, w);
+  if (cost !== undefined) finite(metrics, 'cost', cost, w);
+  if (conversation !== undefined) finite(metrics, 'conversation', conversation, w);
   addWarnings(node, w);
   return { start, end, dims: node.dims as Record<string, string>, metrics };
 }
@@ -299,20 +317,29 @@ function templatePoint(p: TemplatePoint, w: Warnings): Point {
   const metrics: Record<string, number> = {};
   for (const m of ['sent', 'delivered', 'read'] as const) {
     const v = p[m];
-    if (v !== undefined && Number.isFinite(v)) metrics[m] = v;
+    if (v !== undefined) finite(metrics, m, v, w);
   }
   const point: Point = { start: iso(p.start), end: iso(p.end), dims: { template_id: p.template_id }, metrics };
   if (typeof p.clicked === 'number') {
-    metrics.clicked = p.clicked;
+    finite(metrics, 'clicked', p.clicked, w);
   } else if (Array.isArray(p.clicked)) {
-    const clicks: ButtonClicks[] = p.clicked.map((c) => ({ type: w.clickType(c.type), button_content: c.button_content ?? '', count: c.count }));
+    const clicks: ButtonClicks[] = [];
+    let broken = false;
+    for (const c of p.clicked) {
+      const type = w.clickType(c.type);
+      // A negative or non-finite click count is left out, and the total it would make too.
+      if (c.count >= 0 && c.count !== Infinity) clicks.push({ type, button_content: c.button_content ?? '', count: c.count });
+      else {
+        w.leftOut(`${type} click count`);
+        broken = true;
+      }
+    }
     const counted = clicks.filter((c) => !c.type.startsWith('unique_'));
-    if (clicks.length === 0 || counted.length > 0) metrics.clicked = counted.reduce((n, c) => n + c.count, 0);
+    if (broken) w.leftOut('clicked');
+    else if (clicks.length === 0 || counted.length > 0) metrics.clicked = counted.reduce((n, c) => n + c.count, 0);
     point.clicks = clicks;
   }
-  for (const c of p.cost ?? []) {
-    if (Number.isFinite(c.value)) metrics[w.costType(c.type)] = c.value;
-  }
+  for (const c of p.cost ?? []) finite(metrics, w.costType(c.type), c.value, w);
   return point;
 }
 
@@ -324,13 +351,18 @@ function nextOf(...pagings: Array<Paging | null | undefined>): string | undefine
 function bodyGranularity(word: string | undefined, w: Warnings): Granularity | undefined {
   if (word === undefined) return undefined;
   const g = userGranularity(word);
-  if (!g) w.add(`Unknown granularity "${word}" in the answer (ignored).`);
+  if (!g) w.add('answer.unknown-granularity', `Unknown granularity "${word}" in the answer (ignored).`);
   return g;
 }
 
 /** Validate and map one body of one kind (no cross-page warnings). */
 export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): MetaPage {
   const w = new Warnings();
+  const page = readMetaPage(body, ctx, w);
+  return w.leftOutCounts.size ? { ...page, leftOut: w.leftOutCounts } : page;
+}
+
+function readMetaPage(body: unknown, ctx: MetaNormalizeContext, w: Warnings): MetaPage {
   const kind = ctx.kind;
   const endpoint = ctx.endpoint ?? (kind === 'template' ? 'template_analytics' : FIELD_NAMES[kind]);
   if (body && typeof body === 'object' && 'error' in body) {
@@ -354,7 +386,7 @@ export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): Met
     case 'conversation': {
       const b = parseBody(ConversationEnvelopeSchema, body, 'meta', endpoint);
       const field = b.conversation_analytics;
-      if (!field && !b.data) w.add(CONVERSATION_LEGACY_WARNING);
+      if (!field && !b.data) w.addWarning(CONVERSATION_LEGACY_WARNING);
       const groups = field ? (field.data ?? []) : (b.data ?? []);
       const root = field ? ['conversation_analytics', 'data'] : ['data'];
       const points: Point[] = [];
@@ -369,12 +401,15 @@ export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): Met
       return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, currency: b.currency, next: nextOf(field?.paging, b.paging) };
     }
     case 'template': {
-      const b = parseBody(TemplateBodySchema, body, 'meta', endpoint);
-      const groups = b.data ?? [];
+      // The edge answers {data, paging}; the field form of the WABA node {template_analytics: {data, paging}, id}
+      // (its paging.next leads to edge-form pages). A body with neither is a shape error (data is required).
+      const field = isTemplateField(body) ? parseBody(TemplateFieldBodySchema, body, 'meta', endpoint) : undefined;
+      const b = field ? field.template_analytics : parseBody(TemplateBodySchema, body, 'meta', endpoint);
+      const groups = b.data;
       const points = groups.flatMap((g) => (g.data_points ?? []).map((p) => templatePoint(p, w)));
       const granularity = groups.map((g) => bodyGranularity(g.granularity, w)).find((g) => g !== undefined);
       const wabaTimezone = groups.map((g) => g.waba_timezone).find((t) => t);
-      return { points, warnings: w.list(), wabaId: ctx.wabaId ?? null, granularity, wabaTimezone, next: nextOf(b.paging) };
+      return { points, warnings: w.list(), wabaId: field?.id ?? ctx.wabaId ?? null, granularity, wabaTimezone, next: nextOf(b.paging) };
     }
   }
 }
@@ -395,16 +430,21 @@ function rawNext(o: unknown): string | undefined {
  */
 export function metaNextLink(body: unknown, kind: Kind): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
-  const field = kind === 'template' ? undefined : (body as Record<string, unknown>)[FIELD_NAMES[kind]];
+  const field = (body as Record<string, unknown>)[kind === 'template' ? 'template_analytics' : FIELD_NAMES[kind]];
   return rawNext(field) ?? rawNext(body);
+}
+
+/** A template_analytics answer in the field form of the WABA node (`{template_analytics: {...}, id}`). */
+function isTemplateField(body: unknown): boolean {
+  return !!body && typeof body === 'object' && !Array.isArray(body) && 'template_analytics' in body;
 }
 
 /** Which metric carries the volume of a point, to tell "no cost because nothing happened" apart. */
 const VOLUME_METRICS = ['volume', 'conversation', 'delivered', 'sent'];
 
 /** Warnings that need every page: cost missing on a partner-billed account, template figures still counting. */
-export function unitWarnings(kind: Kind, points: readonly Point[], ctx: MetaNormalizeContext): string[] {
-  const out: string[] = [];
+export function unitWarnings(kind: Kind, points: readonly Point[], ctx: MetaNormalizeContext): Warning[] {
+  const out: Warning[] = [];
   if (kind !== 'messaging') {
     const asked = ctx.metricTypes?.map((m) => m.toUpperCase());
     const costWanted = !asked || asked.length === 0 || asked.includes('COST');
@@ -435,7 +475,8 @@ export function inferGranularity(points: readonly Point[]): Granularity | undefi
 /** Validate and normalize one raw Graph body (what `waba-analytics normalize` and fetchUnit use). */
 export function normalizeMetaBodyWith(body: unknown, ctx: MetaNormalizeContext): NormalizedPage {
   const page = normalizeMetaPage(body, ctx);
-  const warnings = [...page.warnings, ...unitWarnings(ctx.kind, page.points, ctx)];
+  const leftOut = leftOutWarning(page.leftOut);
+  const warnings = [...page.warnings, ...(leftOut ? [leftOut] : []), ...unitWarnings(ctx.kind, page.points, ctx)];
   const result: NormalizedResult = {
     provider: 'meta',
     kind: ctx.kind,

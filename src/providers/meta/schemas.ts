@@ -118,18 +118,27 @@ export const TemplatePointSchema = z.object({
 });
 export type TemplatePoint = z.infer<typeof TemplatePointSchema>;
 
+/**
+ * A template_analytics answer: `{data, paging}` from the edge (`/<WABA>/template_analytics`), or
+ * the same object under `template_analytics` when asked as a field of the WABA node
+ * (`/<WABA>?fields=template_analytics...`, answered `{template_analytics: {data, paging}, id}`).
+ * `data` is required: a body with neither form is a shape error, never an empty answer.
+ */
 export const TemplateBodySchema = z.object({
-  data: z
-    .array(
-      z.object({
-        granularity: optString,
-        product_type: optString,
-        waba_timezone: optString,
-        data_points: z.array(TemplatePointSchema).nullish(),
-      }),
-    )
-    .nullish(),
+  data: z.array(
+    z.object({
+      granularity: optString,
+      product_type: optString,
+      waba_timezone: optString,
+      data_points: z.array(TemplatePointSchema).nullish(),
+    }),
+    { error: (iss) => (iss.input === undefined ? 'missing (required): a template_analytics answer holds data[] (or template_analytics.data[])' : 'expected a list') },
+  ),
   paging: PagingSchema.nullish(),
+});
+export const TemplateFieldBodySchema = z.object({
+  id: id.optional(),
+  template_analytics: TemplateBodySchema,
 });
 
 /** The WABA node: `?fields=id,name,currency,timezone_id,is_enabled_for_insights`. */
@@ -141,13 +150,15 @@ export const WabaNodeSchema = z.object({
   is_enabled_for_insights: z.boolean().nullish(),
 });
 
+// Listing edges: `data` is required (Graph always sends it, `[]` when empty), so that a body of
+// another shape is an error rather than an empty listing.
 export const WabaEdgeSchema = z.object({
-  data: z.array(z.object({ id, name: optString, currency: optString, timezone_id: optString })).nullish(),
+  data: z.array(z.object({ id, name: optString, currency: optString, timezone_id: optString }), { error: required('a list') }),
   paging: PagingSchema.nullish(),
 });
 
 export const BusinessesSchema = z.object({
-  data: z.array(z.object({ id, name: optString })).nullish(),
+  data: z.array(z.object({ id, name: optString }), { error: required('a list') }),
   paging: PagingSchema.nullish(),
 });
 
@@ -160,8 +171,8 @@ export const PhoneNumbersSchema = z.object({
         verified_name: optString,
         quality_rating: optString,
       }),
-    )
-    .nullish(),
+      { error: required('a list') },
+    ),
   paging: PagingSchema.nullish(),
 });
 
@@ -181,8 +192,8 @@ export const TemplatesSchema = z.object({
         components: z.array(ComponentSchema).nullish(),
         cta_url_link_tracking_opted_out: z.boolean().nullish(),
       }),
-    )
-    .nullish(),
+      { error: required('a list') },
+    ),
   paging: PagingSchema.nullish(),
 });
 
@@ -190,7 +201,8 @@ export const DebugTokenSchema = z.object({
   data: z.object({
     app_id: optString,
     type: optString,
-    is_valid: z.boolean().nullish(),
+    // Required: without it the answer cannot say whether the token grants anything.
+    is_valid: z.boolean({ error: required('a boolean') }),
     scopes: z.array(z.string()).nullish(),
     granular_scopes: z
       .array(

@@ -4,7 +4,7 @@
  * The template-management API (v2) accepts only the JWT, so without one templates come from the
  * ids given by hand.
  */
-import { tokenGenerate } from '@vonage/jwt';
+import type * as VonageJwt from '@vonage/jwt';
 import { WabaError } from '../../core/errors';
 import { registerSecret } from '../../core/redact';
 import type { VonageCredentials } from '../../core/provider';
@@ -63,6 +63,10 @@ export function createVonageAuth(credentials: VonageCredentials, options: Vonage
     const nowSec = Math.floor(now() / 1000);
     if (cached && nowSec < cached.exp - renewBefore) return cached.token;
     const exp = nowSec + ttl;
+    // @vonage/jwt (jsonwebtoken, semver...) is loaded with the first JWT, not with the core: only
+    // connections with an application id and private key need it (dist/vendor/jwt.js in the extension).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use on purpose (start-up time)
+    const { tokenGenerate } = require('@vonage/jwt') as typeof VonageJwt;
     let token: string;
     try {
       token = tokenGenerate(applicationId, privateKey, { exp });

@@ -41,7 +41,9 @@ export const VONAGE_CAPABILITIES: ProviderCapabilities = {
 
 /**
  * The provider-side checks beyond the capability lists. Throws an input error (nothing is sent)
- * naming what is wrong and what would be accepted.
+ * naming what is wrong and what would be accepted. `templateIds` is one request's batch: a query
+ * may name any number of templates (planQuery splits them into batches of
+ * VONAGE_MAX_TEMPLATE_IDS), but one request never carries more than that.
  */
 export function validateVonageQuery(query: Query, templateIds?: readonly string[]): void {
   if (query.kind === 'conversation') {
@@ -57,10 +59,10 @@ export function validateVonageQuery(query: Query, templateIds?: readonly string[
     }
     const ids = templateIds ?? query.templateIds;
     if (ids.length === 0) throw inputError('Template analytics need at least one template id.', 'Pick one or more templates.');
-    if (ids.length > VONAGE_MAX_TEMPLATE_IDS) {
+    if (templateIds && ids.length > VONAGE_MAX_TEMPLATE_IDS) {
       throw inputError(
-        `Template analytics from Vonage take at most ${VONAGE_MAX_TEMPLATE_IDS} template ids per request; ${ids.length} were given.`,
-        'Split the templates into batches of 10.',
+        `Template analytics from Vonage take at most ${VONAGE_MAX_TEMPLATE_IDS} template ids per request; this batch has ${ids.length}.`,
+        'Let the query plan split the templates into batches of 10 (runQuery does).',
       );
     }
   }

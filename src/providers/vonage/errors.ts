@@ -58,12 +58,22 @@ function describeParameters(problem: Problem | undefined): string {
   return parts.length ? ` Invalid parameters: ${parts.join('; ')}.` : '';
 }
 
-function hintFor(status: number, endpoint: string, wabaId: string | undefined, problem: Problem | undefined): string | undefined {
+/**
+ * Template analytics refused because insights are off: HTTP 403 whose problem report says so.
+ * Vonage gives no code for it, only the problem's title ("Insights not enabled", docs/dialects.md):
+ * this is the one place that reads it; everything else reads the error's `reason`.
+ */
+function isInsightsOff(status: number, endpoint: string, problem: Problem | undefined): boolean {
+  if (status !== 403) return false;
   const title = (problem?.title ?? '').toLowerCase();
+  return /insights/.test(title) || (endpoint === 'template-analytics' && /not enabled/.test(`${title} ${problem?.detail ?? ''}`.toLowerCase()));
+}
+
+function hintFor(status: number, endpoint: string, wabaId: string | undefined, problem: Problem | undefined): string | undefined {
   const waba = wabaId ?? 'this WABA';
   if (status === 401) return HINT_UNAUTHORIZED;
   if (status === 403) {
-    if (/insights/.test(title) || (endpoint === 'template-analytics' && /not enabled/.test(`${title} ${problem?.detail ?? ''}`.toLowerCase()))) {
+    if (isInsightsOff(status, endpoint, problem)) {
       return `Enable insights for WABA ${waba} first (it cannot be undone), allow a few minutes, then try again.`;
     }
     if (endpoint === 'templates') {
@@ -76,6 +86,41 @@ function hintFor(status: number, endpoint: string, wabaId: string | undefined, p
   if (status === 429) return 'Vonage is limiting the request rate; wait a moment and try again.';
   if (status >= 500) return 'Vonage had a server error; try again later.';
   return undefined;
+}
+
+/**
+ * Whether a body is an RFC 7807 problem report rather than a page of data: a `title` with a
+ * `type` or `detail`, and no `_embedded` (the members Vonage's problem reports carry; docs/dialects.md).
+ */
+export function isVonageProblem(body: unknown): boolean {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  return b._embedded === undefined && typeof b.title === 'string' && (typeof b.type === 'string' || typeof b.detail === 'string');
+}
+
+/**
+ * The provider error a problem report given as a body reports (e.g. one saved from a failed call
+ * and passed to `waba-analytics normalize`): its title, detail and type, as vonageError words an
+ * HTTP answer; the status when the report carries one.
+ */
+export function vonageProblemError(body: unknown, endpoint: string): WabaError {
+  const problem = problemSchema.parse(body);
+  const status = problem.status;
+  const head = status !== undefined ? `HTTP ${status}${problem.title ? ` ${problem.title}` : ''}` : (problem.title ?? 'a problem report');
+  const what = `Vonage ${endpoint} failed (${head}${problem.type ? `; type ${problem.type}` : ''})${problem.detail ? `: ${problem.detail.trim()}` : ''}`;
+  const params = describeParameters(problem);
+  const message = `${what}${params && !/[.!?]$/.test(what) ? '.' : ''}${params}`;
+  return new WabaError('api', message, {
+    provider: 'vonage',
+    endpoint,
+    status,
+    problemTitle: problem.title,
+    problemType: problem.type,
+    traceId: problem.instance,
+    hint:
+      (status !== undefined ? hintFor(status, endpoint, undefined, problem) : undefined) ??
+      'This body is an error report from Vonage, not analytics data: fix what it names and fetch the data again.',
+  });
 }
 
 /** The typed error for a non-2xx Vonage response. */
@@ -104,5 +149,6 @@ export function vonageError(res: HttpResponse, endpoint: string): WabaError {
     problemType: problem?.type,
     traceId,
     hint: hintFor(res.status, endpoint, wabaId, problem),
+    ...(isInsightsOff(res.status, endpoint, problem) ? { reason: 'insights-disabled' as const } : {}),
   });
 }

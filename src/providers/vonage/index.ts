@@ -6,17 +6,20 @@
 import type { Semaphore } from '../../core/concurrency';
 import { WabaError } from '../../core/errors';
 import { HttpClient } from '../../core/http';
-import { parseBody } from '../../core/normalize';
+import { Warnings, addLeftOut, leftOutWarning, parseBody } from '../../core/normalize';
 import type { FetchOptions, Provider, ProviderConfig, QueryUnit, UnitResult, VonageCredentials } from '../../core/provider';
 import type { Query } from '../../core/query';
 import type { Page, PhoneNumberInfo, Point, TemplateInfo, WabaInfo } from '../../core/types';
 import { silentLogger } from '../../core/types';
+import type { ListingKind, WarningSink } from '../../core/listing';
+import { IdDeduper, LISTING_BOUNDS, listingGuard } from '../../core/listing';
 import { createVonageAuth } from './auth';
 import type { VonageAuth } from './auth';
 import { VONAGE_CAPABILITIES, VONAGE_DEFAULT_BASE_URL, validateVonageQuery } from './capabilities';
 import { afterCursorOf, toPhoneNumberInfo, toTemplateInfo, toWabaInfo } from './discovery';
 import { classifyVonage, notLinkedHint, unknownWabaHint, vonageError } from './errors';
 import { COST_UNAVAILABLE_WARNING, nextLink, normalizeVonagePage } from './normalize';
+import { PageGuard, analyticsPageBounds } from '../../core/pageGuard';
 import { numbersPageSchema, templatesPageSchema, wabaSchema, wabasPageSchema } from './schemas';
 import { DEFAULT_PAGE_SIZE, buildAnalyticsUrl, enableInsightsPath, numbersPath, templatesPath, wabaPath, wabaSegment, wabasListPath } from './urls';
 
@@ -37,8 +40,6 @@ export type VonageProviderConfig = Omit<ProviderConfig, 'concurrency'> & {
   wabasPageSize?: number;
 };
 
-/** Pages followed per unit at most: a guard against a server that never stops paging. */
-const MAX_PAGES = 10_000;
 const DEFAULT_TEMPLATE_LIMIT = 100;
 const MAX_TEMPLATE_LIMIT = 500;
 
@@ -48,6 +49,20 @@ function unique(ids: readonly string[] | undefined): string[] {
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A list page that claims more items or pages than a listing can hold is refused at once. */
+function checkListClaims(page: { total_items?: number; total_pages?: number }, kind: ListingKind, what: string): void {
+  const bounds = LISTING_BOUNDS[kind];
+  const items = page.total_items ?? 0;
+  const pages = page.total_pages ?? 0;
+  if (items > bounds.maxItems || pages > bounds.maxPages) {
+    throw new WabaError('response', `Vonage ${kind} claims ${items > bounds.maxItems ? `${items} ${what}` : `${pages} pages`}, more than a listing can hold (at most ${bounds.maxItems} items in ${bounds.maxPages} pages)`, {
+      provider: 'vonage',
+      endpoint: kind,
+      hint: 'The server misbehaved; try again later. If it persists, report it.',
+    });
+  }
 }
 
 export interface VonageProvider extends Provider {
@@ -98,38 +113,45 @@ export function createVonageProvider(credentials: VonageCredentials, config: Von
       return `the credentials are accepted; they reach ${n} WhatsApp Business Account${n === 1 ? '' : 's'}`;
     },
 
-    async listWabas(signal?: AbortSignal): Promise<WabaInfo[]> {
+    async listWabas(signal?: AbortSignal, onWarning?: WarningSink): Promise<WabaInfo[]> {
+      // An empty list from a 200 answer is "no WABA"; 403/404 with ids given by hand lists those
+      // ids (with a warning); anything else that fails is an error (docs/dialects.md).
+      const ids = new IdDeduper('WABA', 'vonage', 'wabas');
       const found: WabaInfo[] = [];
       try {
-        for (let page = 1; page <= 1000; page++) {
-          const { body } = await http.json({ url: wabasListPath(page, wabasPageSize), endpoint: 'wabas', signal });
+        const guard = listingGuard('wabas', 'vonage', 'wabas');
+        let count = 0;
+        let url: string | undefined = wabasListPath(1, wabasPageSize);
+        for (let page = 1; url; page++) {
+          const { body } = await http.json({ url, endpoint: 'wabas', signal });
           const parsed = parseBody(wabasPageSchema, body, 'vonage', 'wabas');
-          for (const w of parsed._embedded.wabas) {
-            const info = toWabaInfo(w, 'list');
-            if (info) found.push(info);
-          }
+          checkListClaims(parsed, 'wabas', 'WhatsApp Business Accounts');
+          const list = parsed._embedded.wabas;
+          count += list.length;
+          for (const w of ids.keep(list.map((x) => toWabaInfo(x, 'list')).filter((x): x is WabaInfo => x !== undefined))) found.push(w);
           const total = parsed.total_pages;
-          const more = total !== undefined && Number.isFinite(total) ? page < total : !!parsed._links?.next?.href;
-          if (!more || parsed._embedded.wabas.length === 0) break;
+          const href = parsed._links?.next?.href;
+          let next: string | undefined;
+          // An empty page ends the list; so does the last page total_pages announces.
+          if (list.length === 0 || (total !== undefined && Number.isFinite(total) && page >= total)) next = undefined;
+          else if (href && /^https?:\/\//i.test(href)) next = href;
+          else if (href || (total !== undefined && Number.isFinite(total))) next = wabasListPath(page + 1, wabasPageSize);
+          guard.next(next, count);
+          url = next;
         }
       } catch (e) {
         // A key that may not list WABAs still reaches the ids typed by hand.
-        if (e instanceof WabaError && (e.status === 403 || e.status === 404) && manualWabaIds.length) {
+        if (e instanceof WabaError && e.kind === 'api' && (e.status === 403 || e.status === 404) && manualWabaIds.length) {
           logger.warn(`Vonage wabas: ${e.message} Showing the WABA ids given by hand.`);
+          onWarning?.({ code: 'listing.incomplete', message: `Vonage refused the WABA list (HTTP ${e.status}); the WABA ids given by hand are shown.` });
         } else {
           throw e;
         }
       }
-      const out: WabaInfo[] = [];
-      const seen = new Set<string>();
-      for (const w of found) {
-        if (seen.has(w.id)) continue;
-        seen.add(w.id);
-        out.push(w);
-      }
+      ids.report(onWarning);
+      const out = [...found];
       for (const id of manualWabaIds) {
-        if (seen.has(id)) continue;
-        seen.add(id);
+        if (out.some((w) => w.id === id)) continue;
         out.push({ provider: 'vonage', id, source: 'manual' });
       }
       return out;
@@ -142,21 +164,23 @@ export function createVonageProvider(credentials: VonageCredentials, config: Von
       return toWabaInfo(parsed, source, String(wabaId).trim())!;
     },
 
-    async listPhoneNumbers(wabaId: string, signal?: AbortSignal): Promise<PhoneNumberInfo[]> {
+    async listPhoneNumbers(wabaId: string, signal?: AbortSignal, onWarning?: WarningSink): Promise<PhoneNumberInfo[]> {
+      const first = numbersPath(wabaId);
+      const guard = listingGuard('phones', 'vonage', 'numbers', first);
+      const ids = new IdDeduper('phone number', 'vonage', 'numbers');
       const out: PhoneNumberInfo[] = [];
-      const seenUrls = new Set<string>();
-      let url: string | undefined = numbersPath(wabaId);
-      while (url && seenUrls.size < 1000) {
-        seenUrls.add(url);
+      let count = 0;
+      let url: string | undefined = first;
+      while (url) {
         const { body } = await http.json({ url, endpoint: 'numbers', signal });
         const parsed = parseBody(numbersPageSchema, body, 'vonage', 'numbers');
-        for (const n of parsed._embedded.numbers) {
-          const info = toPhoneNumberInfo(n);
-          if (info) out.push(info);
-        }
+        count += parsed._embedded.numbers.length;
+        out.push(...ids.keep(parsed._embedded.numbers.map(toPhoneNumberInfo).filter((x): x is PhoneNumberInfo => x !== undefined)));
         const next = nextLink(parsed);
-        url = next && !seenUrls.has(next) ? next : undefined;
+        guard.next(next, count);
+        url = next;
       }
+      ids.report(onWarning);
       return out;
     },
 
@@ -177,51 +201,69 @@ export function createVonageProvider(credentials: VonageCredentials, config: Von
       const items = parsed.templates.map(toTemplateInfo);
       let next: string | undefined;
       const nextHref = parsed._links?.next?.href;
-      if (nextHref) next = afterCursorOf(nextHref) ?? parsed.cursors?.after ?? undefined;
-      else if (!parsed._links && parsed.cursors?.after && items.length >= limit) next = parsed.cursors.after;
-      if (next !== undefined && next === options.cursor) next = undefined;
+      if (nextHref) {
+        next = afterCursorOf(nextHref) ?? parsed.cursors?.after ?? undefined;
+        if (!next) {
+          throw new WabaError('response', 'Vonage templates announced a next page without a cursor to reach it', {
+            provider: 'vonage',
+            endpoint: 'templates',
+            hint: 'The server misbehaved; try again later. If it persists, report it.',
+          });
+        }
+      } else if (!parsed._links && parsed.cursors?.after && items.length >= limit) next = parsed.cursors.after;
+      // The cursor asked for, again: the same page again, a paging loop.
+      listingGuard('templates', 'vonage', 'templates', options.cursor).next(next, items.length);
       return next ? { items, next } : { items };
     },
 
     async fetchUnit(unit: QueryUnit, options: FetchOptions = {}): Promise<UnitResult> {
-      validateVonageQuery(unit.query, unit.templateIds);
+      // One request's batch: the unit's, or the whole list when the unit names none.
+      validateVonageQuery(unit.query, unit.query.kind === 'template' ? (unit.templateIds ?? unit.query.templateIds) : undefined);
       const { url: first, endpoint } = buildAnalyticsUrl(unit, pageSize);
       const kind = unit.query.kind;
       const points: Point[] = [];
-      const warnings = new Set<string>();
+      const warnings = new Warnings();
+      /** Negative or non-finite values left out, over all pages: one warning at the end. */
+      const leftOut = new Map<string, number>();
       const raw: unknown[] = [];
       let currency: string | undefined;
       let requests = 0;
-      const seen = new Set<string>();
+      // A repeated link, more pages or more points than the unit's range can hold: one clear error.
+      const q = unit.query;
+      const guard = new PageGuard({
+        provider: 'vonage',
+        endpoint,
+        ...analyticsPageBounds({
+          startMs: unit.startMs,
+          endMs: unit.endMs,
+          granularity: q.granularity,
+          dimensions: 'dimensions' in q ? q.dimensions : undefined,
+          templateIds: unit.templateIds?.length,
+          pageSize,
+        }),
+        first,
+      });
       let url: string | undefined = first;
       while (url) {
-        if (seen.size >= MAX_PAGES) {
-          throw new WabaError('response', `Vonage ${endpoint} kept paging past ${MAX_PAGES} pages.`, { provider: 'vonage', endpoint, hint: 'Narrow the date range or the breakdowns.' });
-        }
-        seen.add(url);
         requests++;
         const { body } = await http.json({ url, endpoint, signal: options.signal });
         if (options.keepRaw) raw.push(body);
         const page = normalizeVonagePage(body, { kind, endpoint, wabaId: unit.query.wabaId, granularity: unit.query.granularity, now: now() });
-        for (const p of page.result.points) {
-          // Keep the points of this window only (adjacent windows must not count a bucket twice).
-          const s = Date.parse(p.start);
-          const e = Date.parse(p.end);
-          if (s < unit.endMs && e > unit.startMs) points.push(p);
-        }
-        for (const w of page.result.warnings) if (w !== COST_UNAVAILABLE_WARNING) warnings.add(w);
+        // Every point is kept: the run attributes points to windows (core/run.ts `combine`) and the
+        // answer checks drop, and count, those outside the asked range.
+        for (const p of page.result.points) points.push(p);
+        // Page-level notes summed over the unit instead: cost (below) and the values left out.
+        for (const w of page.result.warnings) if (w.code !== COST_UNAVAILABLE_WARNING.code && w.code !== 'answer.impossible-value') warnings.add(w.code, w.message);
+        addLeftOut(leftOut, page.leftOut);
         currency ??= page.result.currency;
-        if (page.next && seen.has(page.next)) {
-          throw new WabaError('response', `Vonage ${endpoint} answered a next link that was already followed (a paging loop).`, {
-            provider: 'vonage',
-            endpoint,
-            hint: 'Try again; if it persists, report it.',
-          });
-        }
+        // Throws on a repeated link, or more pages or points than the unit's range can hold.
+        guard.next(page.next, points.length);
         url = page.next;
       }
-      if (kind === 'pricing' && points.length > 0 && !points.some((p) => p.metrics.cost !== undefined)) warnings.add(COST_UNAVAILABLE_WARNING);
-      const result: UnitResult = { points, warnings: [...warnings], requests, timezone: 'UTC' };
+      if (kind === 'pricing' && points.length > 0 && !points.some((p) => p.metrics.cost !== undefined)) warnings.addWarning(COST_UNAVAILABLE_WARNING);
+      const leftOutNote = leftOutWarning(leftOut);
+      if (leftOutNote) warnings.addWarning(leftOutNote);
+      const result: UnitResult = { points, warnings: warnings.list(), requests, timezone: 'UTC' };
       if (currency) result.currency = currency;
       if (options.keepRaw) result.raw = raw;
       return result;

@@ -3,17 +3,21 @@
  * epoch-second strings included; dimensions keep the API's snake_case names; metrics keep the API's
  * names (`clicked` is a plain number here, no `clicks` array); an absent metric stays absent.
  *
- * A point whose `end` is missing, or not after its `start` (the seed's template example has
+ * A point whose `end` is missing, or equal to its `start` (the seed's template example has
  * start == end), gets end = the end of its bucket (start + one day for DAILY). This is silent: it
- * is how Vonage writes daily points, not something the user can act on.
+ * is how Vonage writes daily points, not something the user can act on. An `end` before the
+ * `start` is impossible: it is kept, and the answer checks drop the point with a warning.
  */
 import type { z } from 'zod';
 import { DAY, nextBucket, parseApiTime, toIsoUtc } from '../../core/dates';
 import { WabaError, inputError } from '../../core/errors';
-import { Warnings, parseBody } from '../../core/normalize';
+import { Warnings, leftOutWarning, parseBody } from '../../core/normalize';
 import type { BodyNormalizer, NormalizeContext, NormalizedPage } from '../../core/provider';
 import type { Granularity, Point } from '../../core/types';
+import type { Warning } from '../../core/warnings';
+import { warning } from '../../core/warnings';
 import { GRANULARITIES } from '../../core/types';
+import { isVonageProblem, vonageProblemError } from './errors';
 import { messagingBodySchema, pricingBodySchema, templateBodySchema } from './schemas';
 import type { AnalyticsPoint } from './schemas';
 import { ANALYTICS_ENDPOINTS } from './urls';
@@ -30,10 +34,14 @@ export interface VonageNormalizeContext extends NormalizeContext {
 export const DIM_KEYS = ['phone_number', 'country', 'tier', 'pricing_type', 'pricing_category', 'template_id'] as const;
 export const METRIC_KEYS = ['sent', 'delivered', 'read', 'clicked', 'volume', 'cost'] as const;
 
-export const COST_UNAVAILABLE_WARNING =
-  'Vonage pricing analytics returned volumes but no cost: cost is not available here (see your Vonage invoice or pricing page).';
-export const LATE_READS_WARNING =
-  'Reads and clicks keep counting for 7 days after a message is sent: figures for the last 7 days may still grow.';
+export const COST_UNAVAILABLE_WARNING: Warning = warning(
+  'cost.unavailable',
+  'Vonage pricing analytics returned volumes but no cost: cost is not available here (see your Vonage invoice or pricing page).',
+);
+export const LATE_READS_WARNING: Warning = warning(
+  'engagement.still-counting',
+  'Reads and clicks keep counting for 7 days after a message is sent: figures for the last 7 days may still grow.',
+);
 
 const GRANULARITY_ALIASES: Record<string, Granularity> = {
   HALF_HOUR: 'HALF_HOUR',
@@ -52,7 +60,7 @@ function granularityOf(value: string | undefined, fallback: Granularity | undefi
   if (value !== undefined) {
     const known = GRANULARITY_ALIASES[value.trim().toUpperCase()];
     if (known) return known;
-    warnings.add(`Unknown granularity "${value}" in the answer; ${fallback ?? 'DAILY'} assumed.`);
+    warnings.add('answer.unknown-granularity', `Unknown granularity "${value}" in the answer; ${fallback ?? 'DAILY'} assumed.`);
   }
   return fallback && (GRANULARITIES as readonly string[]).includes(fallback) ? fallback : 'DAILY';
 }
@@ -86,6 +94,8 @@ export function normalizeVonagePage(body: unknown, ctx: VonageNormalizeContext):
       hint: 'The API may have changed; update the extension, or report the field named.',
     });
   }
+  // A problem report given as a body (e.g. saved from a failed call): say what Vonage said, as Meta's error envelope is.
+  if (isVonageProblem(body)) throw vonageProblemError(body, endpoint);
   const parsed = parseBody(bodySchema(kind), body, 'vonage', endpoint) as ParsedBody;
   const warnings = new Warnings();
   const granularity = granularityOf(parsed.granularity, ctx.granularity, warnings);
@@ -98,24 +108,29 @@ export function normalizeVonagePage(body: unknown, ctx: VonageNormalizeContext):
   for (const p of rawPoints) {
     const startMs = parseApiTime(p.start)!;
     let endMs = p.end === undefined ? undefined : parseApiTime(p.end);
-    if (endMs === undefined || endMs <= startMs) endMs = nextBucket(startMs, granularity);
+    // A missing end, or one equal to the start, is how Vonage writes a whole bucket. An end before
+    // the start is kept as is: the answer checks (core/answerChecks) name it and drop the point.
+    if (endMs === undefined || endMs === startMs) endMs = nextBucket(startMs, granularity);
     const dims: Record<string, string> = {};
     const rec = p as Record<string, unknown>;
     for (const key of DIM_KEYS) {
       const v = rec[key];
-      if (typeof v === 'string' && v !== '') dims[key] = key === 'pricing_type' || key === 'pricing_category' ? warnings.dim(key, v) : v;
+      if (typeof v === 'string' && v !== '') dims[key] = key === 'pricing_type' || key === 'pricing_category' || key === 'tier' ? warnings.dim(key, v) : v;
     }
     const metrics: Record<string, number> = {};
     for (const key of METRIC_KEYS) {
       const v = rec[key];
-      if (typeof v === 'number' && Number.isFinite(v)) metrics[key] = v;
+      // A negative or non-finite value is left out and counted (one warning; see leftOutWarning).
+      if (typeof v === 'number') warnings.value(metrics, key, v);
     }
     if (metrics.cost !== undefined) anyCost = true;
     if (kind === 'template' && (metrics.read !== undefined || metrics.clicked !== undefined) && endMs > now - 7 * DAY) lateReads = true;
     points.push({ start: toIsoUtc(startMs), end: toIsoUtc(endMs), dims, metrics });
   }
-  if (kind === 'pricing' && points.length > 0 && !anyCost) warnings.add(COST_UNAVAILABLE_WARNING);
-  if (lateReads) warnings.add(LATE_READS_WARNING);
+  if (kind === 'pricing' && points.length > 0 && !anyCost) warnings.addWarning(COST_UNAVAILABLE_WARNING);
+  if (lateReads) warnings.addWarning(LATE_READS_WARNING);
+  const leftOut = leftOutWarning(warnings.leftOutCounts);
+  if (leftOut) warnings.addWarning(leftOut);
 
   const wabaId = ctx.wabaId ?? parsed.id ?? null;
   return {
@@ -130,6 +145,7 @@ export function normalizeVonagePage(body: unknown, ctx: VonageNormalizeContext):
       warnings: warnings.list(),
     },
     next: nextLink(parsed),
+    ...(warnings.leftOutCounts.size ? { leftOut: warnings.leftOutCounts } : {}),
   };
 }
 

@@ -99,6 +99,8 @@ export const problemSchema = z.object({
   title: z.string().optional().catch(undefined),
   detail: z.string().optional().catch(undefined),
   instance: z.string().optional().catch(undefined),
+  /** RFC 7807's optional copy of the HTTP status (a saved body has no other). */
+  status: z.number().int().optional().catch(undefined),
   invalid_parameters: z
     .array(z.object({ name: z.unknown().optional(), reason: z.unknown().optional() }))
     .optional()

@@ -1,8 +1,10 @@
 /**
  * Request paths of the Vonage dialect (see docs/dialects.md). Paths are relative to the configured
- * base URL (`https://api.nexmo.com`, or the sandbox's `…/vonage`). Arrays travel as repeated
- * parameters; dates are `YYYY-MM-DD` in UTC with an inclusive `end`, so the window
- * [startMs, endMs) asks for start = date(startMs), end = date(endMs − 1 ms).
+ * base URL (`https://api.nexmo.com`, or the sandbox's `…/vonage`). `template_ids` travels as one
+ * parameter holding a JSON array, `template_ids=[id,id]`, as Vonage's own curl snippets and the
+ * `_links.self.href` of its documented answer send it; the other arrays as repeated parameters
+ * (ours). Dates are `YYYY-MM-DD` in UTC with an inclusive `end`, so the window [startMs, endMs)
+ * asks for start = date(startMs), end = date(endMs − 1 ms).
  */
 import { formatIsoDate } from '../../core/dates';
 import { inputError } from '../../core/errors';
@@ -54,6 +56,14 @@ export function templatesPath(wabaId: string, options: { limit?: number; after?:
   return `${WHATSAPP_MANAGER_PREFIX}/wabas/${wabaSegment(wabaId)}/templates${search ? `?${search}` : ''}`;
 }
 
+/**
+ * `template_ids` as Vonage's snippets send it: one JSON array, `[458951126288937,458951126288942]`
+ * (ids of digits bare, as in the documented `_links.self.href`; any other id as a JSON string).
+ */
+export function templateIdsParam(ids: readonly string[]): string {
+  return `[${ids.map((id) => (/^\d+$/.test(id) ? id : JSON.stringify(id))).join(',')}]`;
+}
+
 /** The request of one analytics unit: path with query string, and the endpoint label for errors. */
 export function buildAnalyticsUrl(unit: QueryUnit, pageSize: number = DEFAULT_PAGE_SIZE): { url: string; endpoint: string } {
   const q = unit.query;
@@ -74,7 +84,7 @@ export function buildAnalyticsUrl(unit: QueryUnit, pageSize: number = DEFAULT_PA
       repeat('country_codes', q.countryCodes);
       break;
     case 'template':
-      repeat('template_ids', unit.templateIds ?? q.templateIds);
+      params.set('template_ids', templateIdsParam(unit.templateIds ?? q.templateIds));
       repeat('metric_types', q.metricTypes);
       break;
     case 'pricing':

@@ -1,0 +1,137 @@
+/** Connections: add (Meta, Vonage, demo), edit credentials, rename, remove, WABA and template ids by hand. */
+import * as vscode from 'vscode';
+import { readPrivateKeyFile } from '../../core/credentials';
+import { WabaError, describeError } from '../../core/errors';
+import type { TreeNode } from '../accountsTree';
+import { ConnectionNode, TemplatesNode, WabaNode } from '../accountsTree';
+import { Dismissed, registerCommand } from '../commandRunner';
+import type { ConnectionMeta, ConnectionSecret } from '../connections';
+import { credentialInputCheck } from '../connections';
+import { log } from '../log';
+import type { Services } from './services';
+
+export function registerConnectionCommands(s: Services): void {
+  const { context, store, queries, tree, view } = s;
+  const ask = async (options: vscode.InputBoxOptions): Promise<string> => {
+    const v = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
+    if (v === undefined) throw new Dismissed();
+    return v.trim();
+  };
+  const required = (what: string) => (s: string) => (s.trim() ? undefined : `${what} is required.`);
+  // A token, key, secret or id with a line break or a control character gets its own message (never quoting it).
+  const credential = (what: string) => (s: string) => required(what)(s) ?? credentialInputCheck(what)(s);
+  const wabaIdList = (s: string) =>
+    s
+      .split(/[\s,;]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+
+  const checkAndSave = async (meta: ConnectionMeta, secret: ConnectionSecret) => {
+    try {
+      const provider = await store.buildFrom(meta, secret);
+      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking "${meta.label}"…`, cancellable: false }, () => provider.checkCredentials());
+      await store.add(meta, secret);
+      void vscode.window.showInformationMessage(`Connection "${meta.label}" added: ${found}.`);
+    } catch (e) {
+      const choice = await vscode.window.showErrorMessage(`The check of "${meta.label}" failed: ${describeError(e)}`, 'Save Anyway', 'Cancel');
+      if (choice !== 'Save Anyway') throw new Dismissed();
+      await store.add(meta, secret);
+    }
+  };
+
+  registerCommand(context, 'wabaAnalytics.addMetaConnection', 'Add Meta connection', async () => {
+    const label = await ask({ title: 'Add Meta connection (1/3)', prompt: 'A name for this connection', value: 'Meta', validateInput: required('A name') });
+    const token = await ask({ title: 'Add Meta connection (2/3)', prompt: 'Access token (system user token with whatsapp_business_management). Kept in VS Code\'s secret storage.', password: true, validateInput: credential('The token') });
+    const ids = wabaIdList(
+      await ask({ title: 'Add Meta connection (3/3)', prompt: 'WABA IDs to add by hand (optional, comma-separated). WABAs granted to the token are found on their own.', validateInput: (s) => (wabaIdList(s).every((x) => /^\d+$/.test(x)) ? undefined : 'WABA ids are digits.') }),
+    );
+    await checkAndSave({ id: store.newId(), label, provider: 'meta', manualWabaIds: ids, manualTemplateIds: {} }, { provider: 'meta', accessToken: token });
+  });
+
+  const askVonageSecret = async (title: string, previous?: ConnectionSecret): Promise<ConnectionSecret> => {
+    const apiKey = await ask({ title, prompt: 'Vonage API key', value: previous?.provider === 'vonage' ? previous.apiKey : '', validateInput: credential('The API key') });
+    const apiSecret = await ask({ title, prompt: 'Vonage API secret. Kept in VS Code\'s secret storage.', password: true, validateInput: credential('The API secret') });
+    const withJwt = await vscode.window.showQuickPick(
+      [
+        { label: 'No', description: 'Template ids are typed by hand', value: false },
+        { label: 'Yes', description: 'Add an application id and private key to list templates', value: true },
+      ],
+      { title, placeHolder: 'Add an application id and private key (needed to list templates)?', ignoreFocusOut: true },
+    );
+    if (!withJwt) throw new Dismissed();
+    if (!withJwt.value) return { provider: 'vonage', apiKey, apiSecret };
+    const applicationId = await ask({ title, prompt: 'Vonage application id', validateInput: credential('The application id') });
+    const files = await vscode.window.showOpenDialog({ title: 'Private key of the application', canSelectMany: false, openLabel: 'Use this key', filters: { 'Private key': ['key', 'pem', 'txt'], All: ['*'] } });
+    if (!files?.[0]) throw new Dismissed();
+    // A local file is read only if it is a regular file of sane size (a FIFO or /dev/zero would hang or fill memory).
+    const privateKey = files[0].scheme === 'file' ? readPrivateKeyFile(files[0].fsPath, 'The private key file') : Buffer.from(await vscode.workspace.fs.readFile(files[0])).toString('utf8');
+    if (!privateKey.includes('PRIVATE KEY')) throw new WabaError('input', 'That file does not hold a PEM private key.', { hint: 'Pick the private.key file Vonage gave for the application.' });
+    return { provider: 'vonage', apiKey, apiSecret, applicationId, privateKey };
+  };
+
+  registerCommand(context, 'wabaAnalytics.addVonageConnection', 'Add Vonage connection', async () => {
+    const label = await ask({ title: 'Add Vonage connection', prompt: 'A name for this connection', value: 'Vonage', validateInput: required('A name') });
+    const secret = await askVonageSecret('Add Vonage connection');
+    await checkAndSave({ id: store.newId(), label, provider: 'vonage', manualWabaIds: [], manualTemplateIds: {} }, secret);
+  });
+
+  registerCommand(context, 'wabaAnalytics.addDemoConnection', 'Add demo connection', async () => {
+    const ids = await store.addDemoConnections();
+    await vscode.commands.executeCommand('wabaAnalytics.accounts.focus');
+    const first = tree.connections.find((c) => c.meta.demo);
+    if (first) await view.reveal(first, { expand: true, select: false, focus: false }).then(undefined, () => undefined);
+    return ids;
+  });
+  // `npm run demo` starts VS Code with WABA_ANALYTICS_DEMO=1: the demo connections are there from the
+  // start (metadata only; the sandbox starts when they are first used).
+  if (process.env.WABA_ANALYTICS_DEMO === '1' && store.list().length === 0) {
+    store.addDemoConnections().then(
+      () => log.info('WABA_ANALYTICS_DEMO=1: the demo connections were added'),
+      (e) => log.warn(`WABA_ANALYTICS_DEMO=1: the demo connections could not be added: ${describeError(e)}`),
+    );
+  }
+
+  const connectionOf = (node: unknown): ConnectionNode => {
+    if (node instanceof ConnectionNode) return node;
+    throw new WabaError('input', 'Pick a connection in the WABA Analytics view.');
+  };
+  registerCommand(context, 'wabaAnalytics.editConnection', 'Edit connection', async (node: ConnectionNode) => {
+    const c = connectionOf(node);
+    if (c.meta.demo) return;
+    const previous = await store.readSecret(c.meta.id);
+    const secret: ConnectionSecret =
+      c.meta.provider === 'meta'
+        ? { provider: 'meta', accessToken: await ask({ title: `Edit "${c.meta.label}"`, prompt: 'New access token', password: true, validateInput: credential('The token') }) }
+        : await askVonageSecret(`Edit "${c.meta.label}"`, previous);
+    await store.setSecret(c.meta.id, secret);
+    // New credentials may reach another account: nothing cached under the old ones is reused.
+    queries.cache.clear(c.meta.id);
+    tree.refresh(c);
+  });
+  registerCommand(context, 'wabaAnalytics.renameConnection', 'Rename connection', async (node: ConnectionNode) => {
+    const c = connectionOf(node);
+    const label = await ask({ title: 'Rename connection', value: c.meta.label, validateInput: required('A name') });
+    await store.update(c.meta.id, { label });
+  });
+  registerCommand(context, 'wabaAnalytics.removeConnection', 'Remove connection', async (node: ConnectionNode, opts?: { confirmed?: boolean }) => {
+    const c = connectionOf(node);
+    if (!opts?.confirmed) {
+      const ok = await vscode.window.showWarningMessage(`Remove "${c.meta.label}"?`, { modal: true, detail: 'Its credentials are deleted from VS Code\'s secret storage. Exported files and saved queries stay.' }, 'Remove');
+      if (ok !== 'Remove') return;
+    }
+    await store.remove(c.meta.id);
+    queries.cache.clear(c.meta.id);
+  });
+  registerCommand(context, 'wabaAnalytics.addWabaId', 'Add WABA ID', async (node: ConnectionNode) => {
+    const c = connectionOf(node);
+    const ids = wabaIdList(await ask({ title: `Add WABA IDs to "${c.meta.label}"`, prompt: 'WABA IDs, comma-separated', validateInput: (s) => (wabaIdList(s).length && wabaIdList(s).every((x) => /^\d+$/.test(x)) ? undefined : 'WABA ids are digits.') }));
+    await store.update(c.meta.id, { manualWabaIds: [...new Set([...c.meta.manualWabaIds, ...ids])] });
+  });
+  registerCommand(context, 'wabaAnalytics.addTemplateIds', 'Add template IDs', async (node: TreeNode) => {
+    const waba = node instanceof WabaNode ? node : node instanceof TemplatesNode ? node.waba : undefined;
+    if (!waba) throw new WabaError('input', 'Pick a Vonage WABA in the WABA Analytics view.');
+    const meta = waba.connection.meta;
+    const ids = wabaIdList(await ask({ title: `Template IDs for ${waba.info.name ?? waba.info.id}`, prompt: 'Template IDs, comma-separated', value: (meta.manualTemplateIds[waba.info.id] ?? []).join(', ') }));
+    await store.update(meta.id, { manualTemplateIds: { ...meta.manualTemplateIds, [waba.info.id]: ids } });
+  });
+}

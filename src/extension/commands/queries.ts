@@ -1,0 +1,156 @@
+/** Query commands (palette and tree), running a query into a panel, and the host the panels use. */
+import * as vscode from 'vscode';
+import { WabaError, describeError } from '../../core/errors';
+import type { Query, QueryInput } from '../../core/query';
+import { kindLabel, parseQuery } from '../../core/query';
+import type { Kind } from '../../core/types';
+import type { TreeNode } from '../accountsTree';
+import { PhoneNode, TemplateNode, TemplatesNode, WabaNode } from '../accountsTree';
+import { registerCommand } from '../commandRunner';
+import { exportEntry, saveQueryFile } from '../export';
+import { log } from '../log';
+import type { PanelHost } from '../panels';
+import { AnalyticsPanel, isNeedsInsights } from '../panels';
+import type { Prefill } from '../queryFlow';
+import type { RunEntry } from '../queryService';
+import type { ManageCommands } from './manage';
+import type { Services } from './services';
+
+/** What commands take when called programmatically (tests, saved queries, automation). */
+export interface DirectQuery {
+  connectionId?: string;
+  query: QueryInput;
+  force?: boolean;
+  /** Do not open a panel (return the run only). */
+  noPanel?: boolean;
+}
+
+function isDirectQuery(v: unknown): v is DirectQuery {
+  return !!v && typeof v === 'object' && 'query' in v && !(v instanceof vscode.Uri);
+}
+
+export interface QueryRunner {
+  /** Run a query (with what the accounts know of its WABA and templates), without a panel. */
+  runEntry(connectionId: string, query: QueryInput | Query, force: boolean): Promise<RunEntry>;
+  /** Run a query and open its panel; a template query on a WABA without insights opens a panel that offers to enable them. */
+  openResult(connectionId: string, query: QueryInput | Query, force?: boolean): Promise<RunEntry | undefined>;
+  /** A connection able to run a query on this WABA. */
+  resolveConnection(q: Pick<Query, 'provider' | 'wabaId'>): Promise<string | undefined>;
+  panelHost: PanelHost;
+}
+
+export function registerQueryCommands(s: Services, manage: ManageCommands): QueryRunner {
+  const { context, store, accounts, queries, flow } = s;
+
+  const resolveConnection = (q: Pick<Query, 'provider' | 'wabaId'>) => accounts.resolveConnection(q);
+
+  const runEntry = async (connectionId: string, query: QueryInput | Query, force: boolean): Promise<RunEntry> => {
+    const parsed = parseQuery(query);
+    await accounts.findWaba(connectionId, parsed.wabaId);
+    if (parsed.kind === 'template') await accounts.ensureTemplateNames(connectionId, parsed.wabaId, parsed.templateIds);
+    return queries.run(connectionId, parsed, { force });
+  };
+
+  const acceptsCache = new Map<string, { granularities: string[]; filters: string[] }>();
+  const acceptsFor = (provider: string, kind: Kind) => acceptsCache.get(`${provider}:${kind}`);
+  const learnCaps = async (connectionId: string) => {
+    const p = await store.provider(connectionId);
+    for (const [kind, caps] of Object.entries(p.capabilities)) {
+      if (caps) acceptsCache.set(`${p.id}:${kind}`, { granularities: [...caps.granularities], filters: [...caps.filters] });
+    }
+  };
+
+  const panelHost: PanelHost = {
+    extensionUri: context.extensionUri,
+    run: (connectionId, query, force) => runEntry(connectionId, query, force),
+    resolveConnection,
+    context: (entry, query, connectionId) => {
+      const meta = connectionId ? store.get(connectionId) : undefined;
+      const info = connectionId ? accounts.waba(connectionId, query.wabaId) : undefined;
+      const ids = new Set<string>(query.kind === 'template' ? query.templateIds : []);
+      for (const p of entry?.run.result.points ?? []) if (p.dims.template_id) ids.add(p.dims.template_id);
+      return {
+        connectionLabel: meta?.label,
+        wabaName: info?.name,
+        templateNames: accounts.templateNames([...ids]),
+        insightsEnabled: info?.insightsEnabled,
+        fetchedAt: entry?.fetchedAt,
+        requests: entry ? (entry.fromCache ? 0 : entry.run.requests) : undefined,
+        partial: entry?.run.partial,
+        accepts: acceptsFor(query.provider, query.kind),
+      };
+    },
+    exportEntry: (entry, format) => exportEntry(entry, format, { beside: true }),
+    saveQuery: (query) => saveQueryFile(query, undefined, { beside: true }),
+    enableInsights: (connectionId, wabaId) => manage.enableInsights(connectionId, wabaId),
+  };
+
+  const openResult = async (connectionId: string, query: QueryInput | Query, force = false): Promise<RunEntry | undefined> => {
+    await learnCaps(connectionId).catch(() => undefined);
+    let entry: RunEntry;
+    try {
+      entry = await runEntry(connectionId, query, force);
+    } catch (e) {
+      // Insights off: the panel says why and offers to enable them (with the confirmation).
+      const parsed = parseQuery(query);
+      if (parsed.kind !== 'template' || !isNeedsInsights(e)) throw e;
+      log.info(`${kindLabel(parsed.kind)} for WABA ${parsed.wabaId} needs insights: ${describeError(e)}`);
+      AnalyticsPanel.createFailed(panelHost, connectionId, parsed, e);
+      return undefined;
+    }
+    AnalyticsPanel.create(panelHost, connectionId, entry);
+    if (entry.run.partial) void vscode.window.showWarningMessage(`${kindLabel(entry.query.kind)}: some requests failed, the panel shows a partial result. Run it again to fetch the rest.`);
+    return entry;
+  };
+
+  const prefillFrom = (node: unknown, selected: unknown): Prefill => {
+    const nodes = (Array.isArray(selected) && selected.length ? selected : node ? [node] : []) as TreeNode[];
+    const first = nodes[0];
+    if (!first) return {};
+    const waba = first instanceof WabaNode ? first : first instanceof TemplateNode || first instanceof PhoneNode ? first.waba : first instanceof TemplatesNode ? first.waba : undefined;
+    if (!waba) return {};
+    const prefill: Prefill = { connectionId: waba.connection.meta.id, waba: waba.info };
+    const templates = nodes.filter((n): n is TemplateNode => n instanceof TemplateNode && n.waba === waba);
+    if (templates.length) prefill.templateIds = templates.map((t) => t.info.id);
+    const phones = nodes.filter((n): n is PhoneNode => n instanceof PhoneNode && n.waba === waba);
+    if (phones.length) prefill.phoneNumbers = phones.map((p) => p.digits);
+    return prefill;
+  };
+
+  const queryCommand = (kind: Kind) => async (arg?: unknown, selected?: unknown) => {
+    if (isDirectQuery(arg)) {
+      const connectionId = arg.connectionId ?? (await resolveConnection(parseQuery(arg.query)));
+      if (!connectionId) throw new WabaError('input', 'No connection can run this query.', { hint: 'Add a connection or try the demo.' });
+      if (arg.noPanel) return runEntry(connectionId, { ...arg.query, kind } as QueryInput, Boolean(arg.force));
+      return openResult(connectionId, { ...arg.query, kind } as QueryInput, Boolean(arg.force));
+    }
+    const { connectionId, query, waba } = await flow.build(kind, prefillFrom(arg, selected));
+    accounts.rememberWaba(connectionId, waba);
+    return openResult(connectionId, query);
+  };
+  registerCommand(context, 'wabaAnalytics.queryMessaging', 'Messaging analytics', queryCommand('messaging'));
+  registerCommand(context, 'wabaAnalytics.queryConversation', 'Conversation analytics', queryCommand('conversation'));
+  registerCommand(context, 'wabaAnalytics.queryPricing', 'Pricing analytics', queryCommand('pricing'));
+  registerCommand(context, 'wabaAnalytics.queryTemplate', 'Template analytics', queryCommand('template'));
+  registerCommand(context, 'wabaAnalytics.rerunLastQuery', 'Run last query again', async () => {
+    const last = queries.last;
+    if (!last) {
+      void vscode.window.showInformationMessage('No query has run yet in this window. Run one from the WABA Analytics view or the palette.');
+      return undefined;
+    }
+    // The panel of that query, if one is open, is refreshed in place rather than copied.
+    const open = AnalyticsPanel.forQuery(last.query);
+    if (open) {
+      open.panel.reveal(undefined, false);
+      await open.rerun(last.query, true);
+      return open.currentEntry;
+    }
+    return openResult(last.connectionId, last.query, true);
+  });
+  registerCommand(context, 'wabaAnalytics.clearCache', 'Clear cache', () => {
+    queries.cache.clear();
+    void vscode.window.showInformationMessage('The query cache is empty: the next queries ask the APIs again.');
+  });
+
+  return { runEntry, openResult, resolveConnection, panelHost };
+}
