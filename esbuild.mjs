@@ -2,7 +2,7 @@
 // src/ and test/ file by file into out-test/ for node's test runner.
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -34,7 +34,7 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 // so there is one WabaError class and one secret registry.
 const ROOT = resolve('.');
 const srcPath = (f) => relative(join(ROOT, 'src'), f).split(sep).join('/');
-const HEAVY = /^(core\/(query|querySchemaJson|http|run)\.ts|protocol\.ts|providers\/.*|sandbox\/.*)$/;
+const HEAVY = /^(core\/(query|querySchemaJson|http|run)\.ts|protocol\.ts|providers\/.*|sandbox\/.*|archive\/sync\.ts)$/;
 const isHeavy = (f) => HEAVY.test(srcPath(f));
 const isShared = (f) => /^core\/[^/]+\.ts$/.test(srcPath(f)) && !isHeavy(f);
 const sharedModules = existsSync('src/core') ? readdirSync('src/core').filter((n) => n.endsWith('.ts')).map((n) => join(ROOT, 'src/core', n)).filter(isShared) : [];
@@ -76,7 +76,29 @@ const sharedCore = {
     build.onLoad({ filter: /.*/, namespace: 'shared-core' }, (a) => ({ loader: 'js', contents: `module.exports = require('./extension.js').__shared_${keyOf(a.path)};` }));
   },
 };
-const heavyEntries = ['core/query.ts', 'core/run.ts', 'core/http.ts', 'core/querySchemaJson.ts', 'protocol.ts', 'providers/registry.ts', 'sandbox/index.ts']
+// zod's `locales` namespace (every language's messages: a fifth of the core bundle) is reachable
+// from `z`, so it is bundled, but only English is used: a stand-in exports `en` alone.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (a) =>
+      /node_modules[\\/]zod[\\/]/.test(a.importer) ? { path: resolve(a.resolveDir, a.path), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({ loader: 'js', resolveDir: dirname(a.path), contents: `export { default as en } from './en.js';` }));
+  },
+};
+// undici (half of the core's code) and @vonage/jwt (jsonwebtoken, semver...) are required on first
+// use (the first request, the first Vonage JWT), from bundles of their own: dist/vendor/*.js. So
+// loading dist/core.js neither compiles nor runs them.
+const VENDOR = { undici: 'undici', '@vonage/jwt': 'jwt' };
+const vendorExternal = {
+  name: 'vendor-external',
+  setup(build) {
+    build.onResolve({ filter: /^(undici|@vonage\/jwt)$/ }, (a) => ({ path: `./vendor/${VENDOR[a.path]}.js`, external: true }));
+  },
+};
+
+const heavyEntries = ['core/query.ts', 'core/run.ts', 'core/http.ts', 'core/querySchemaJson.ts', 'protocol.ts', 'providers/registry.ts', 'sandbox/index.ts', 'archive/sync.ts']
   .map((f) => join(ROOT, 'src', f))
   .filter((f) => existsSync(f));
 const virtualEntry = (name, contents) => ({
@@ -114,8 +136,18 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['./extension.js'],
-    plugins: [virtualEntry('waba-core-entry', heavyEntries.map((f) => `export * as ${keyOf(f)} from ${JSON.stringify(f)};`).join('\n')), sharedCore],
+    plugins: [virtualEntry('waba-core-entry', heavyEntries.map((f) => `export * as ${keyOf(f)} from ${JSON.stringify(f)};`).join('\n')), sharedCore, vendorExternal, zodEnglishOnly],
   },
+  ...Object.entries(VENDOR).map(([pkg, name]) => ({
+    ...common,
+    entryPoints: [{ in: `waba-vendor-${name}`, out: `vendor/${name}` }],
+    source: 'src/extension/extension.ts',
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [virtualEntry(`waba-vendor-${name}`, `module.exports = require(${JSON.stringify(pkg)});`)],
+  })),
   {
     ...common,
     entryPoints: ['src/cli.ts'],
@@ -124,6 +156,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [zodEnglishOnly],
   },
   {
     ...common,
@@ -132,6 +165,7 @@ const builds = [
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
+    plugins: [zodEnglishOnly],
   },
 ]
   .filter((b) => existsSync(b.source ?? b.entryPoints[0]))

@@ -1,7 +1,7 @@
 // Part 4 of `npm run bench`, one fresh process per measurement (started by bench/run.mjs):
 // the time to load an extension bundle and run activate() against the stand-in for `vscode`.
 //
-//   node bench/startup.cjs <dist>/extension.js           prints {loadMs, activateMs, coreLoaded, coreLoadMs}
+//   node bench/startup.cjs <dist>/extension.js           prints {loadMs, activateMs, coreLoaded, coreLoadMs, undiciLoadMs, jwtLoadMs, …CpuMs}
 //   node bench/startup.cjs <dist>/extension.js --smoke   a demo query through the bundles (checks, not timed)
 'use strict';
 const { existsSync } = require('node:fs');
@@ -12,22 +12,41 @@ const file = process.argv[2];
 const core = join(dirname(file), 'core.js');
 const loaded = () => Object.keys(require.cache).includes(core);
 
-function time() {
+/** Wall-clock and CPU ms of `fn` (CPU: this process's, which other processes on a busy machine do not inflate). */
+function timed(fn) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const ext = require(file);
-  const t1 = performance.now();
+  fn();
+  const c = process.cpuUsage(c0);
+  return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
+}
+
+function time() {
+  let ext;
+  const load = timed(() => (ext = require(file)));
   const context = makeContext(join(__dirname, '..'));
-  ext.activate(context);
-  const t2 = performance.now();
+  const activate = timed(() => ext.activate(context));
   const coreLoaded = loaded();
-  // What the first query pays on top: loading the core.
-  let coreLoadMs = 0;
-  if (!coreLoaded && existsSync(core)) {
-    const t3 = performance.now();
-    require(core);
-    coreLoadMs = performance.now() - t3;
-  }
-  return { loadMs: t1 - t0, activateMs: t2 - t1, coreLoaded, coreLoadMs, subscriptions: context.subscriptions.length };
+  // What the first query pays on top: loading the core, then undici with the first request
+  // (dist/vendor/undici.js); @vonage/jwt with the first Vonage JWT only (dist/vendor/jwt.js).
+  const none = { ms: 0, cpuMs: 0 };
+  const vendor = (name) => join(dirname(file), 'vendor', `${name}.js`);
+  const coreLoad = !coreLoaded && existsSync(core) ? timed(() => require(core)) : none;
+  const undici = existsSync(vendor('undici')) ? timed(() => require(vendor('undici'))) : none;
+  const jwt = existsSync(vendor('jwt')) ? timed(() => require(vendor('jwt'))) : none;
+  return {
+    loadMs: load.ms,
+    activateMs: activate.ms,
+    loadCpuMs: load.cpuMs + activate.cpuMs,
+    coreLoaded,
+    coreLoadMs: coreLoad.ms,
+    coreLoadCpuMs: coreLoad.cpuMs,
+    undiciLoadMs: undici.ms,
+    undiciLoadCpuMs: undici.cpuMs,
+    jwtLoadMs: jwt.ms,
+    jwtLoadCpuMs: jwt.cpuMs,
+    subscriptions: context.subscriptions.length,
+  };
 }
 
 async function smoke() {

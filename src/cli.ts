@@ -18,7 +18,9 @@ import { checkAnswer } from './core/answerChecks';
 import { describeIoError, fileDescriptorOf, planWrite, writeFileAtomic } from './core/files';
 import type { Provider } from './core/provider';
 import type { QueryInput } from './core/query';
-import { QUERY_KEYS, resolveQuery, savedQueryOf } from './core/query';
+import { QUERY_KEYS, resolveQuery, resolveRelativeRange, savedQueryOf } from './core/query';
+import type { RelativeRange } from './core/vocabulary';
+import { FILTERS, RELATIVE_RANGES, filterValues } from './core/vocabulary';
 import { registerSecret } from './core/redact';
 import { runQuery } from './core/run';
 import type { Kind, Logger, ProviderId } from './core/types';
@@ -28,21 +30,47 @@ import { CAPABILITIES, NORMALIZERS, createProvider } from './providers/registry'
 import type { Sandbox } from './sandbox';
 import { startSandbox } from './sandbox';
 import { syncCommand } from './archive/cliSync';
+import { answerWithArchive, describeSources } from './archive/answer';
+
+/**
+ * Tests and demos of the history archive: WABA_SANDBOX_NOW (an ISO time) stops the clock of
+ * --sandbox there, and the command's own clock with it. Ignored without --sandbox.
+ */
+function sandboxNow(values: { sandbox?: boolean }): number | undefined {
+  const text = values.sandbox ? process.env.WABA_SANDBOX_NOW : undefined;
+  if (!text) return undefined;
+  const t = Date.parse(text);
+  if (!Number.isFinite(t)) throw new UsageError(`WABA_SANDBOX_NOW must be an ISO time, not "${text}"`);
+  return t;
+}
+
+/** The filter flags, from the one table of src/core/vocabulary.ts: flag, label, kinds, known values. */
+function filterHelp(): string {
+  const lines = FILTERS.map((f) => {
+    const arg = f.valueType === 'boolean' ? '' : ` ${f.example}`;
+    const aliases = f.flagAliases?.length ? ` (or ${f.flagAliases.join(', ')})` : '';
+    const known = filterValues(f.key);
+    const values = known.length ? `; one of ${known.map((v) => (f.numeric ? `${v.value} (${v.label})` : String(v.value))).join(', ')}` : '';
+    return `  ${`${f.flag}${arg}`.padEnd(44)} ${f.label}${aliases}; ${f.kinds.join(', ')}; none: ${f.none}${values}`;
+  });
+  return `Filters of query (comma-separated; a value may also be written as its label, e.g. "Marketing"):\n${lines.join('\n')}`;
+}
 
 const USAGE = `Usage:
   waba-analytics normalize --provider meta|vonage --kind messaging|conversation|pricing|template [FILE|-]
-  waba-analytics query <kind> --provider P --waba ID --from YYYY-MM-DD --to YYYY-MM-DD
-      [--granularity HALF_HOUR|DAILY|MONTHLY] [--dimensions A,B] [--templates ID,ID]
-      [--phone-numbers N,N] [--countries US,BR] [--product-types 0,2] [--metrics COST,VOLUME]
-      [--pricing-types T,T] [--pricing-categories C,C] [--tiers 0:100000,0:MAX]
-      [--conversation-categories C,C] [--conversation-types T,T] [--conversation-directions D,D]
-      [--product-type CLOUD_API] [--waba-timezone] [--query-file FILE.waba-query.json]
-      [--sandbox] [--format json|csv] [--out FILE] [--force]
+  waba-analytics query <kind> --provider P --waba ID (--from YYYY-MM-DD --to YYYY-MM-DD | --range ${RELATIVE_RANGES.join('|')})
+      [--granularity HALF_HOUR|DAILY|MONTHLY] [FILTERS] [--compare] [--query-file FILE.waba-query.json]
+      [--sandbox] [--format json|csv] [--out FILE] [--force] [--archive DIR]
   waba-analytics wabas|templates|phones --provider P [--waba ID] [--sandbox]
   waba-analytics sandbox [--port N]
   waba-analytics sync --provider P [--waba ID,ID] [--archive DIR] [--kinds K,K] [--since YYYY-MM-DD]
       [--through YYYY-MM-DD] [--sandbox]      keep every day in a Parquet archive (default ./waba-archive)
   query, wabas, templates, phones also take [--timeout SECONDS] [--retries N] (per request; default 30 and 4)
+  --archive DIR answers DAILY/MONTHLY queries from the history archive where it holds the days (even
+  beyond the API's lookback) and asks the API for the rest; stderr says which days came from where.
+  --compare also fetches the previous period of the same length: JSON gains "previous", CSV a "period" column.
+
+${filterHelp()}
 
 Credentials come from the environment: WABA_META_TOKEN; VONAGE_API_KEY, VONAGE_API_SECRET,
 optionally VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY (PEM text or a file path).
@@ -58,22 +86,8 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   granularity: { type: 'string' },
-  dimensions: { type: 'string' },
-  templates: { type: 'string' },
-  'phone-numbers': { type: 'string' },
-  countries: { type: 'string' },
-  'country-codes': { type: 'string' },
-  'product-types': { type: 'string' },
-  metrics: { type: 'string' },
-  'metric-types': { type: 'string' },
-  'pricing-types': { type: 'string' },
-  'pricing-categories': { type: 'string' },
-  tiers: { type: 'string' },
-  'conversation-categories': { type: 'string' },
-  'conversation-types': { type: 'string' },
-  'conversation-directions': { type: 'string' },
-  'product-type': { type: 'string' },
-  'waba-timezone': { type: 'boolean' },
+  range: { type: 'string' },
+  compare: { type: 'boolean' },
   'query-file': { type: 'string' },
   sandbox: { type: 'boolean' },
   format: { type: 'string' },
@@ -91,11 +105,17 @@ const OPTIONS = {
   through: { type: 'string' },
 } as const;
 
+/** The filter flags (and their other spellings), from the vocabulary's descriptors. */
+const FILTER_OPTIONS: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(
+  FILTERS.flatMap((f) => [f.flag, ...(f.flagAliases ?? [])].map((flag) => [flag.slice(2), { type: f.valueType === 'boolean' ? 'boolean' : 'string' }] as const)),
+);
+
 type Values = ReturnType<typeof parseCli>['values'];
 
 function parseCli(argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options: { ...OPTIONS, ...FILTER_OPTIONS } as typeof OPTIONS, allowPositionals: true, strict: true });
+    return parsed;
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ''));
   }
@@ -165,7 +185,8 @@ async function connect(provider: ProviderId, values: Values, cleanup: Array<() =
   const logger = makeLogger(values.verbose);
   let sandbox: Sandbox | undefined;
   if (values.sandbox) {
-    sandbox = await startSandbox();
+    const at = sandboxNow(values);
+    sandbox = await startSandbox(at !== undefined ? { now: () => at } : {});
     cleanup.push(() => sandbox!.close());
   }
   let spec: ConnectionSpec;
@@ -220,28 +241,37 @@ async function buildQuery(kind: string | undefined, values: Values): Promise<Que
     if (!accepted.includes(key)) throw new UsageError(`${flag} does not apply to ${k} queries`);
     q[key] = value;
   };
-  const countries = values.countries !== undefined ? '--countries' : '--country-codes';
-  const metrics = values.metrics !== undefined ? '--metrics' : '--metric-types';
   set('provider', values.provider, '--provider');
   set('wabaId', values.waba, '--waba');
+  if (values.range !== undefined) {
+    if (!(RELATIVE_RANGES as readonly string[]).includes(values.range)) throw new UsageError(`--range must be one of ${RELATIVE_RANGES.join(', ')}, not "${values.range}"`);
+    if (values.from !== undefined || values.to !== undefined) throw new UsageError('--range and --from/--to exclude each other: give one');
+    Object.assign(q, resolveRelativeRange(values.range as RelativeRange));
+  }
   set('from', values.from, '--from');
   set('to', values.to, '--to');
   set('granularity', values.granularity?.toUpperCase(), '--granularity');
-  set('dimensions', list(values.dimensions, '--dimensions'), '--dimensions');
-  set('templateIds', list(values.templates, '--templates'), '--templates');
-  set('phoneNumbers', list(values['phone-numbers'], '--phone-numbers'), '--phone-numbers');
-  set('countryCodes', list(values.countries ?? values['country-codes'], countries), countries);
-  const pt = list(values['product-types'], '--product-types');
-  set('productTypes', pt?.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), '--product-types');
-  set('metricTypes', list(values.metrics ?? values['metric-types'], metrics), metrics);
-  set('pricingTypes', list(values['pricing-types'], '--pricing-types'), '--pricing-types');
-  set('pricingCategories', list(values['pricing-categories'], '--pricing-categories'), '--pricing-categories');
-  set('tiers', list(values.tiers, '--tiers'), '--tiers');
-  set('conversationCategories', list(values['conversation-categories'], '--conversation-categories'), '--conversation-categories');
-  set('conversationTypes', list(values['conversation-types'], '--conversation-types'), '--conversation-types');
-  set('conversationDirections', list(values['conversation-directions'], '--conversation-directions'), '--conversation-directions');
-  set('productType', values['product-type']?.toUpperCase(), '--product-type');
-  if (values['waba-timezone']) set('useWabaTimezone', true, '--waba-timezone');
+  // Every filter flag from the one table: its spelling, its key, its values (a label is taken for its value).
+  const raw = values as Record<string, unknown>;
+  for (const f of FILTERS) {
+    const flag = [f.flag, ...(f.flagAliases ?? [])].find((fl) => raw[fl.slice(2)] !== undefined);
+    if (!flag) continue;
+    const given = raw[flag.slice(2)];
+    if (f.valueType === 'boolean') {
+      if (given) set(f.key, true, flag);
+      continue;
+    }
+    const known = filterValues(f.key, k as Kind);
+    const items = list(given as string, flag)!.map((item) => {
+      const byLabel = known.find((v) => v.label.toLowerCase() === item.toLowerCase());
+      const value = byLabel ? byLabel.value : item;
+      return f.numeric && /^\d+$/.test(String(value)) ? Number(value) : f.valueType === 'choice' ? String(value).toUpperCase() : value;
+    });
+    if (f.valueType === 'choice') {
+      if (items.length > 1) throw new UsageError(`${flag} takes one value`);
+      set(f.key, items[0], flag);
+    } else set(f.key, items, flag);
+  }
   for (const [flag, key] of [
     ['--provider', 'provider'],
     ['--waba', 'wabaId'],
@@ -383,16 +413,22 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.length > 1) throw new UsageError('query takes one kind');
         if (values.provider !== undefined) providerOf(values);
         const input = await buildQuery(rest[0], values);
+        const now = sandboxNow(values);
         // Check the query before anything else: a wrong date is reported even without credentials.
-        resolveQuery(input, CAPABILITIES[input.provider]);
+        // With --archive, days beyond the lookback may come from the archive (checked when answering).
+        if (!values.archive) resolveQuery(input, CAPABILITIES[input.provider], now);
         await planOut(values);
         const provider = await connect(input.provider, values, cleanup);
         const controller = new AbortController();
         const onSig = () => controller.abort();
         process.once('SIGINT', onSig);
         try {
-          const run = await runQuery(provider, input, { signal: controller.signal });
-          await emit(format === 'csv' ? toCsv(run.result) : JSON.stringify(run.result, null, 2) + '\n', values);
+          const runOptions = { signal: controller.signal, compare: Boolean(values.compare), ...(now !== undefined ? { now } : {}) };
+          const run = values.archive ? await answerWithArchive(provider, input, { ...runOptions, root: path.resolve(values.archive) }) : await runQuery(provider, input, runOptions);
+          if (run.sources) process.stderr.write(`days: ${describeSources(run.sources, input.provider)}\n`);
+          const previous = run.previous && run.previousRange ? { ...run.previousRange, result: run.previous } : undefined;
+          const json = previous ? { ...run.result, previous } : run.result;
+          await emit(format === 'csv' ? toCsv(run.result, previous?.result) : JSON.stringify(json, null, 2) + '\n', values);
           for (const w of run.result.warnings) process.stderr.write(`${warningLine(w)}\n`);
         } finally {
           process.removeListener('SIGINT', onSig);
@@ -442,9 +478,10 @@ export async function main(argv: string[]): Promise<number> {
             since: values.since,
             through: values.through,
             signal: controller.signal,
+            now: sandboxNow(values),
             log: (line) => process.stderr.write(`${line}\n`),
           });
-          await emit(JSON.stringify({ requests: report.requests, kinds: report.kinds, problems: report.problems }, null, 2) + '\n', values);
+          await emit(JSON.stringify({ requests: report.requests, kinds: report.kinds, problems: report.problems, warnings: report.warnings }, null, 2) + '\n', values);
           return code;
         } finally {
           process.removeListener('SIGINT', onSig);

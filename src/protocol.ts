@@ -69,6 +69,8 @@ export const PanelContextSchema = z.object({
   fetchedAt: z.optional(z.string()),
   requests: z.optional(z.number()),
   partial: z.optional(z.boolean()),
+  /** Where each run of days (UTC, inclusive) came from: the history archive or the API (src/archive/answer.ts). */
+  sources: z.optional(z.array(z.object({ from: z.string(), to: z.string(), source: z.enum(['archive', 'api']) }))),
 });
 export type PanelContext = z.infer<typeof PanelContextSchema>;
 

@@ -7,6 +7,7 @@ import { WabaError } from '../core/errors';
 import type { Provider } from '../core/provider';
 import type { Kind } from '../core/types';
 import { KINDS } from '../core/types';
+import { warningLine } from '../core/warnings';
 import { syncArchive } from './sync';
 import type { SyncReport } from './sync';
 
@@ -20,11 +21,16 @@ export interface SyncCommandOptions {
   since?: string;
   through?: string;
   signal?: AbortSignal;
+  /** The clock (epoch ms); default Date.now(). */
+  now?: number;
   /** Where progress lines go (stderr). */
   log: (line: string) => void;
 }
 
-/** Run a sync; resolves with the report and the exit code (1 when a kind failed or a file could not be read). */
+/**
+ * Run a sync; resolves with the report and the exit code (1 when a kind failed or a file could not
+ * be read; a kind skipped with a warning, such as template analytics with insights off, is no failure).
+ */
 export async function syncCommand(provider: Provider, o: SyncCommandOptions): Promise<{ report: SyncReport; code: number; root: string }> {
   let kinds: Kind[] | undefined;
   if (o.kinds) {
@@ -46,13 +52,15 @@ export async function syncCommand(provider: Provider, o: SyncCommandOptions): Pr
     ...(o.since ? { since: o.since } : {}),
     ...(o.through ? { through: o.through } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.now !== undefined ? { now: o.now } : {}),
     onProgress: (p) => {
-      if (p.phase === 'start') o.log(`[${p.done + 1}/${p.total}] ${p.kind} ${p.waba} ${p.from}..${p.to}${p.templates ? ` (${p.templates} templates)` : ''}`);
+      if (p.phase === 'start') o.log(`[${p.done + 1}/${p.total}] ${p.kind} ${p.waba} ${p.from}..${p.to}${p.templates ? ` (${p.templates} templates)` : ''}${p.phone ? ` (phone ${p.phone})` : ''}`);
     },
   });
   if (report.tookOverLock) o.log(`Took over the stale lock of process ${report.tookOverLock.pid} (no longer running).`);
   for (const t of report.cleanedTemps) o.log(`Removed ${t}, left by an interrupted write.`);
   for (const p of report.problems) o.log(`problem: ${p.message}`);
+  for (const w of report.warnings) o.log(warningLine(w));
   for (const k of report.kinds) if (k.error) o.log(`error: ${k.kind} of WABA ${k.waba}: ${k.error.message}`);
   o.log(`Done: ${report.requests} requests, ${report.kinds.reduce((n, k) => n + k.daysFetched, 0)} days fetched.`);
   const code = report.problems.length || report.kinds.some((k) => k.error) ? 1 : 0;

@@ -16,6 +16,7 @@ import { isCountColumn, isDimensionColumn, isMoneyColumn } from './schema';
 /** Days a kind keeps changing after the day ends, by default (docs/archive.md, "Final days"). */
 export const DEFAULT_SETTLE_DAYS: Record<ArchiveKind, number> = {
   messaging: 2,
+  messaging_phone: 2,
   conversation: 2,
   pricing: 2,
   // Meta: reads and clicks of a send keep counting for 7 days (META_ENGAGEMENT_DAYS).
@@ -80,6 +81,8 @@ export function resultToRows(result: Pick<NormalizedResult, 'kind' | 'granularit
     const m = splitMetrics(p.metrics);
     const row: ArchiveRow = { day, currency, dims: d.dims, metrics: m.metrics };
     if (d.extra || m.extra) row.extra = { ...(d.extra ? { dims: d.extra } : {}), ...(m.extra ? { metrics: m.extra } : {}) };
+    // An empty click list (Meta: tracked, nobody clicked) leaves no template_clicks row: say so on the row.
+    if (result.kind === 'template' && p.clicks && p.clicks.length === 0) row.extra = { ...row.extra, emptyClicks: true };
     main.push(row);
     if (result.kind === 'template') {
       for (const c of p.clicks ?? []) {
@@ -111,6 +114,7 @@ export function rowsToPoints(kind: Kind, rows: Partial<Record<ArchiveKind, Archi
     const metrics: Record<string, number> = { ...r.extra?.metrics };
     for (const [k, v] of Object.entries(r.metrics)) if (v !== undefined) metrics[k] = v;
     const p: Point = { start: iso(r.day), end: iso(r.day + DAY), dims, metrics };
+    if (kind === 'template' && r.extra?.emptyClicks) p.clicks = [];
     points.push(p);
     if (kind === 'template') byKey.set(rowKey(r), p);
   }

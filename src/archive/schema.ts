@@ -7,8 +7,11 @@
 /** Written into every file's key-value metadata (`waba_archive.schema_version`). */
 export const ARCHIVE_SCHEMA_VERSION = 1;
 
-/** The archive's kinds: the core's four, plus template button clicks (one row per button). */
-export const ARCHIVE_KINDS = ['messaging', 'conversation', 'pricing', 'template', 'template_clicks'] as const;
+/**
+ * The archive's kinds: the core's four, plus template button clicks (one row per button) and
+ * messaging per phone number (`messaging` holds the WABA's totals, so summing a kind never counts twice).
+ */
+export const ARCHIVE_KINDS = ['messaging', 'messaging_phone', 'conversation', 'pricing', 'template', 'template_clicks'] as const;
 export type ArchiveKind = (typeof ARCHIVE_KINDS)[number];
 
 /** Dimension columns (strings; null when the row has no such dimension). Point `dims` keys. */
@@ -46,7 +49,12 @@ export interface ArchiveRow {
    * Dimensions and metrics the schema has no column for (a value the API added later), kept as
    * JSON in the `extra` column rather than dropped; a count that is not a safe integer goes here too.
    */
-  extra?: { dims?: Record<string, string>; metrics?: Record<string, number> };
+  extra?: {
+    dims?: Record<string, string>;
+    metrics?: Record<string, number>;
+    /** A template point whose answer had an empty click list (no template_clicks row says so). */
+    emptyClicks?: true;
+  };
 }
 
 /** The column names in file order. */

@@ -80,7 +80,10 @@ export function mergeMonth(base: MonthFile | undefined, p: Partition, update: Mo
 
 /** The scope of a row of an archive kind. */
 export function scopeOfRow(kind: Partition['kind']): (r: ArchiveRow) => string {
-  return kind === 'template' || kind === 'template_clicks' ? (r) => r.dims.template_id ?? ALL_SCOPE : () => ALL_SCOPE;
+  if (kind === 'template' || kind === 'template_clicks') return (r) => r.dims.template_id ?? ALL_SCOPE;
+  // messaging_phone: one scope per phone number (its digits).
+  if (kind === 'messaging_phone') return (r) => r.dims.phone_number ?? ALL_SCOPE;
+  return () => ALL_SCOPE;
 }
 
 export interface ScannedFile {

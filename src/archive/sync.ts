@@ -12,6 +12,8 @@ import type { Provider } from '../core/provider';
 import { CONVERSATION_DIMENSIONS, PRICING_DIMENSIONS } from '../core/query';
 import { runQuery } from '../core/run';
 import type { Kind, WabaInfo } from '../core/types';
+import type { Warning } from '../core/warnings';
+import { warning } from '../core/warnings';
 import { KINDS } from '../core/types';
 import type { AtomicWriteOptions } from './atomic';
 import { cleanTemps } from './atomic';
@@ -64,6 +66,8 @@ export interface SyncProgress {
   to: string;
   /** Template ids of the query, for templates. */
   templates?: number;
+  /** The phone number (digits), for messaging per number. */
+  phone?: string;
 }
 
 /** One query of the plan. */
@@ -75,6 +79,8 @@ export interface SyncTask {
   to: string;
   /** For templates: the ids (scopes) fetched. */
   templateIds?: string[];
+  /** Messaging of one phone number (its digits), kept as `messaging_phone`. */
+  phone?: string;
 }
 
 export interface SyncKindReport {
@@ -90,6 +96,8 @@ export interface SyncKindReport {
   files: string[];
   /** Why this kind stopped early, when it did (the others went on). */
   error?: { message: string; kind: string };
+  /** Why this kind was not synced at all, when that is no failure (template analytics with insights off). */
+  skipped?: Warning;
 }
 
 export interface SyncReport {
@@ -98,6 +106,8 @@ export interface SyncReport {
   kinds: SyncKindReport[];
   /** Files that could not be read (their days were neither fetched nor written). */
   problems: ArchiveProblem[];
+  /** What was skipped without failing (codes of src/core/warnings.ts), e.g. `archive.insights-off`. */
+  warnings: Warning[];
   /** Temp files of killed writes, removed. */
   cleanedTemps: string[];
   /** A stale lock of a process that no longer ran, taken over. */
@@ -143,6 +153,8 @@ interface KindPlan {
   tasks: SyncTask[];
   /** Month files already read (by month), reused when writing. */
   months: Map<string, MonthFile | undefined>;
+  /** The same for messaging_phone. */
+  phoneMonths: Map<string, MonthFile | undefined>;
   report: SyncKindReport;
 }
 
@@ -163,7 +175,11 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
   if (signal?.aborted) throw cancelled();
 
   const lock = await acquireLock(root, options.lock);
-  const report: SyncReport = { requests: 0, kinds: [], problems: [], cleanedTemps: [], tasks: [] };
+  const report: SyncReport = { requests: 0, kinds: [], problems: [], warnings: [], cleanedTemps: [], tasks: [] };
+  const skipInsightsOff = (kr: SyncKindReport) => {
+    kr.skipped = warning('archive.insights-off', `skipped template analytics for WABA ${kr.waba}: insights are off`);
+    report.warnings.push(kr.skipped);
+  };
   if (lock.tookOver) report.tookOverLock = lock.tookOver;
   try {
     report.cleanedTemps = await cleanTemps(root);
@@ -187,7 +203,7 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
         report.kinds.push(kr);
         const earliest = Math.max(today - caps.lookbackDays * DAY, sinceMs ?? -Infinity);
         const last = Math.min(yesterday, throughMs ?? Infinity);
-        const plan: KindPlan = { waba, kind, tasks: [], months: new Map(), report: kr };
+        const plan: KindPlan = { waba, kind, tasks: [], months: new Map(), phoneMonths: new Map(), report: kr };
         plans.push(plan);
         if (last < earliest) continue;
         const wanted = days(earliest, last);
@@ -205,6 +221,11 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
         }
         const stateOf = (d: number, scope: string): DayState | undefined => plan.months.get(monthOf(d))?.meta.days[formatIsoDate(d)]?.[scope];
         const open = wanted.filter((d) => !blocked.has(monthOf(d)));
+        if (kind === 'template' && wabaInfo.get(waba)?.insightsEnabled === false) {
+          // Not a failure of the sync: the WABA has no template analytics to keep.
+          skipInsightsOff(kr);
+          continue;
+        }
         if (kind === 'template') {
           let templateIds: string[];
           try {
@@ -236,6 +257,33 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
         } else {
           const need = open.filter((d) => !stateOf(d, ALL_SCOPE)?.final);
           for (const [a, b] of runsOf(need)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b) });
+          if (kind === 'messaging' && caps.filters.includes('phoneNumbers')) {
+            // Messaging per phone number: one query per number (the API does not break messaging down by number).
+            let phones: string[];
+            try {
+              report.requests++;
+              phones = [...new Set((await provider.listPhoneNumbers(waba, signal)).map((p) => p.displayPhoneNumber.replace(/\D/g, '')).filter((d) => /^\d{4,20}$/.test(d)))];
+            } catch (e) {
+              if (signal?.aborted) throw cancelled();
+              kr.error = { message: `The phone numbers could not be listed: ${describeError(e)}`, kind: e instanceof WabaError ? e.kind : 'network' };
+              continue;
+            }
+            const phoneBlocked = new Set<string>();
+            for (const month of new Set(wanted.map(monthOf))) {
+              const p: Partition = { provider: provider.id, waba, kind: 'messaging_phone', month };
+              try {
+                plan.phoneMonths.set(month, await readMonthFile(root, p));
+              } catch (e) {
+                report.problems.push(problemOf(e, monthFileRel(p)));
+                phoneBlocked.add(month);
+              }
+            }
+            const phoneState = (d: number, phone: string): DayState | undefined => plan.phoneMonths.get(monthOf(d))?.meta.days[formatIsoDate(d)]?.[phone];
+            for (const phone of phones) {
+              const needPhone = wanted.filter((d) => !phoneBlocked.has(monthOf(d)) && !phoneState(d, phone)?.final);
+              for (const [a, b] of runsOf(needPhone)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b), phone });
+            }
+          }
         }
       }
     }
@@ -247,7 +295,7 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
       for (const task of plan.tasks) {
         if (signal?.aborted) throw cancelled();
         report.tasks.push(task);
-        const progress = { total, waba: task.waba, kind: task.kind, from: task.from, to: task.to, ...(task.templateIds ? { templates: task.templateIds.length } : {}) };
+        const progress = { total, waba: task.waba, kind: task.kind, from: task.from, to: task.to, ...(task.templateIds ? { templates: task.templateIds.length } : {}), ...(task.phone ? { phone: task.phone } : {}) };
         options.onProgress?.({ phase: 'start', done, ...progress });
         try {
           const waba = wabaInfo.get(plan.waba);
@@ -262,6 +310,7 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
               granularity: 'DAILY',
               ...finestQuery(provider, task.kind),
               ...(task.templateIds ? { templateIds: task.templateIds } : {}),
+              ...(task.phone ? { phoneNumbers: [task.phone] } : {}),
             },
             { now, signal, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(waba ? { waba } : { resolveCurrency: false }) },
           );
@@ -271,6 +320,10 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
           await writeTask(options, plan, task, run.result, now, settle, kr);
         } catch (e) {
           if (signal?.aborted || (e instanceof WabaError && e.kind === 'cancelled')) throw e instanceof WabaError && e.kind === 'cancelled' ? e : cancelled();
+          if (e instanceof WabaError && e.reason === 'insights-disabled') {
+            skipInsightsOff(kr);
+            break;
+          }
           kr.error = { message: describeError(e), kind: e instanceof ArchiveError ? e.code : e instanceof WabaError ? e.kind : 'network' };
           if (e instanceof ArchiveError && e.file) report.problems.push(problemOf(e, e.file));
           break; // the kind's later ranges wait for the next sync
@@ -297,10 +350,12 @@ async function writeTask(
   kr: SyncKindReport,
 ): Promise<void> {
   const rowsByKind = resultToRows(result);
-  const scopes = task.templateIds ?? [ALL_SCOPE];
+  if (task.phone) rowsByKind.messaging_phone = (rowsByKind.messaging ?? []).map((r) => ({ ...r, dims: { ...r.dims, phone_number: task.phone! } }));
+  const scopes = task.templateIds ?? (task.phone ? [task.phone] : [ALL_SCOPE]);
   const fetched = days(parseIsoDate(task.from)!, parseIsoDate(task.to)!);
   const fetchedAt = new Date(now).toISOString();
-  const archiveKinds = archiveKindsOf(task.kind);
+  const archiveKinds: ArchiveKind[] = task.phone ? ['messaging_phone'] : archiveKindsOf(task.kind);
+  const cache = task.phone ? plan.phoneMonths : plan.months;
   for (const month of new Set(fetched.map(monthOf))) {
     const monthDays = fetched.filter((d) => monthOf(d) === month);
     for (const ak of archiveKinds) {
@@ -311,11 +366,11 @@ async function writeTask(
         const state: DayState = { fetchedAt, final: isFinal(d, now, settleDays) };
         dayStates[formatIsoDate(d)] = Object.fromEntries(scopes.map((s) => [s, state]));
       }
-      const base = ak === archiveKinds[0] ? plan.months.get(month) : await readMonthFile(options.root, p);
+      const base = ak === archiveKinds[0] ? cache.get(month) : await readMonthFile(options.root, p);
       const rows = (rowsByKind[ak] ?? []).filter((r) => monthOf(r.day) === month);
       const merged = mergeMonth(base, p, { days: dayStates, rows, scopeOf: scopeOfRow(ak) }, settleDays, now);
       await writeMonthFile(options.root, merged, options.write);
-      if (ak === archiveKinds[0]) plan.months.set(month, merged);
+      if (ak === archiveKinds[0]) cache.set(month, merged);
       const rel = monthFileRel(p);
       if (!kr.files.includes(rel)) kr.files.push(rel);
     }

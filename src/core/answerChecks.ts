@@ -69,12 +69,13 @@ const BACKWARDS = 1;
 const OUT_OF_RANGE = 2;
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const redactedMessage = (n: number): string => `${plural(n, 'value')} of the answer looked like a credential and ${n === 1 ? 'was' : 'were'} masked.`;
 
 /**
  * Check `points` (in order) against the question; returns the points kept (the same array when
  * nothing was dropped) and the warnings of what was changed.
  */
-export function checkAnswerPoints(points: Point[], q: AnswerQuestion): { points: Point[]; warnings: Warning[] } {
+export function checkAnswerPoints(points: Point[], q: AnswerQuestion): { points: Point[]; warnings: Warning[]; redacted: number } {
   const warnings = new WarningSet();
   const ranged = q.startMs !== undefined && q.endMs !== undefined;
   const startMs = q.startMs ?? 0;
@@ -217,10 +218,8 @@ export function checkAnswerPoints(points: Point[], q: AnswerQuestion): { points:
   if (duplicates) {
     warnings.add('answer.duplicate-point', `${plural(duplicates, 'repeated point')} (same bucket and dimension values) ${duplicates === 1 ? 'was' : 'were'} dropped; the first of each was kept.`);
   }
-  if (redactedStrings) {
-    warnings.add('answer.redacted', `${plural(redactedStrings, 'value')} of the answer looked like a credential and ${redactedStrings === 1 ? 'was' : 'were'} masked.`);
-  }
-  return { points: kept ?? points, warnings: warnings.list() };
+  if (redactedStrings) warnings.add('answer.redacted', redactedMessage(redactedStrings));
+  return { points: kept ?? points, warnings: warnings.list(), redacted: redactedStrings };
 }
 
 /** Mask metric names and button texts that came from the answer (a new object only when one changed). */
@@ -241,7 +240,7 @@ function maskNames(p: Point, clean: (s: string) => string): void {
 
 /**
  * A whole result checked: its points (above), and its other strings from the answer (currency,
- * timezone, warnings' messages) masked. `extraWarnings` (e.g. the run's own) are checked with it.
+ * timezone, warnings' messages) masked; one `answer.redacted` warning counts every masked value.
  */
 export function checkAnswer(result: NormalizedResult, q: AnswerQuestion): NormalizedResult {
   const checked = checkAnswerPoints(result.points, q);
@@ -256,10 +255,8 @@ export function checkAnswer(result: NormalizedResult, q: AnswerQuestion): Normal
   const currency = result.currency === undefined ? undefined : mask(result.currency);
   const timezone = mask(result.timezone);
   const wabaId = result.wabaId === null ? null : mask(result.wabaId);
-  out.addAll(checked.warnings);
-  if (masked && !out.has('answer.redacted')) {
-    out.add('answer.redacted', `${plural(masked, 'value')} of the answer looked like a credential and ${masked === 1 ? 'was' : 'were'} masked.`);
-  }
+  for (const w of checked.warnings) if (w.code !== 'answer.redacted') out.add(w.code, w.message);
+  if (masked + checked.redacted > 0) out.add('answer.redacted', redactedMessage(masked + checked.redacted));
   return {
     ...result,
     wabaId,

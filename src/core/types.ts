@@ -56,6 +56,18 @@ export interface QueryRun {
    */
   previous?: NormalizedResult;
   previousRange?: { from: string; to: string };
+  /**
+   * Answers from the history archive (src/archive/answer.ts): where each run of days (UTC,
+   * inclusive) came from, in order. Absent: every day came from the API.
+   */
+  sources?: DaySource[];
+}
+
+/** A run of days (YYYY-MM-DD, inclusive) and where they came from. */
+export interface DaySource {
+  from: string;
+  to: string;
+  source: 'archive' | 'api';
 }
 
 export interface WabaInfo {

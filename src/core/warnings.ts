@@ -47,6 +47,14 @@ export const WARNING_CODES = {
   'result.partial': 'Partial result.',
   /** The previous period (for the comparison) could not be fetched: beyond the lookback, or its requests failed. */
   'comparison.unavailable': 'No comparison with the previous period.',
+  /** History archive (src/archive): days beyond the API's lookback were answered from the archive. */
+  'archive.beyond-lookback': 'Days beyond the API lookback come from the history archive.',
+  /** History archive: days beyond the lookback that the archive does not hold were left out. */
+  'archive.days-missing': 'Some days are neither in the history archive nor still kept by the API.',
+  /** History archive: a file of the archive could not be read; its days were fetched from the API. */
+  'archive.unreadable': 'A file of the history archive could not be read.',
+  /** History archive sync: template analytics of a WABA with insights off were skipped (not a failure). */
+  'archive.insights-off': 'Template analytics skipped: insights are off.',
 } as const satisfies Record<string, string>;
 
 export type WarningCode = keyof typeof WARNING_CODES;

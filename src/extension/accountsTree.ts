@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import type { PhoneNumberInfo, TemplateInfo, WabaInfo } from '../core/types';
+import { valueLabel } from '../core/vocabulary';
 import type { Warning } from '../core/warnings';
 import type { AccountsChange, AccountsService } from './accountsService';
 import type { ConnectionMeta } from './connections';
@@ -169,16 +170,19 @@ export class WabaNode extends BaseNode {
     const i = this.info;
     const item = new vscode.TreeItem(i.name ? `${i.name}` : `WABA ${i.id}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const insights = i.insightsEnabled === undefined ? undefined : i.insightsEnabled ? 'insights on' : 'insights off';
-    item.description = [i.name ? i.id : undefined, i.currency, i.timezone, insights].filter(Boolean).join(' · ');
+    // "insights off" first, so the default sidebar width still shows it (with its icon); "on" is the tooltip's.
+    const off = i.insightsEnabled === false;
+    item.description = [off ? 'insights off' : undefined, i.name ? i.id : undefined, i.currency, i.timezone].filter(Boolean).join(' · ');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${i.name ?? 'WhatsApp Business Account'}**\n\n`);
     md.appendMarkdown(`- ID: \`${i.id}\`\n- Currency: ${i.currency ?? 'unknown'}\n- Timezone: ${i.timezone ?? 'unknown'}\n`);
     md.appendMarkdown(`- Insights: ${i.insightsEnabled === undefined ? 'unknown' : i.insightsEnabled ? 'enabled' : 'not enabled (needed for template analytics)'}\n`);
     md.appendMarkdown(`- Found: ${i.source === 'manual' ? 'added by hand' : i.source === 'token' ? 'from the token\'s scopes' : i.source === 'business' ? 'through the business' : 'listed by the API'}`);
     item.tooltip = md;
-    item.iconPath = new vscode.ThemeIcon('organization');
-    item.contextValue = `waba.${this.connection.meta.provider}.${i.insightsEnabled === false ? 'insightsOff' : i.insightsEnabled ? 'insightsOn' : 'insightsUnknown'}`;
+    item.iconPath = off ? new vscode.ThemeIcon('eye-closed', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('organization');
+    // `.manual`: added by hand, so it can be removed (package.json menus read these).
+    const manual = this.connection.meta.manualWabaIds.includes(this.wabaId) ? '.manual' : '';
+    item.contextValue = `waba.${this.connection.meta.provider}.${i.insightsEnabled === false ? 'insightsOff' : i.insightsEnabled ? 'insightsOn' : 'insightsUnknown'}${manual}`;
     return item;
   }
   override children(): TreeNode[] {
@@ -351,12 +355,13 @@ export class CategoryNode extends BaseNode {
     super();
   }
   treeItem(): vscode.TreeItem {
-    const label = this.category.charAt(0) + this.category.slice(1).toLowerCase();
+    const label = valueLabel('pricing_category', this.category);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `${this.group.id}/cat:${this.category}`;
     item.description = String(this.templates.length);
     item.iconPath = new vscode.ThemeIcon('folder');
-    item.contextValue = 'category';
+    // A group: what applies to all its templates (template analytics of the category), not Copy ID.
+    item.contextValue = `category.${this.group.waba.connection.meta.provider}`;
     return item;
   }
   override children(): TreeNode[] {
@@ -383,7 +388,8 @@ export class TemplateNode extends BaseNode {
     const t = this.info;
     const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.None);
     item.id = `${this.waba.id}/t:${t.id}`;
-    item.description = [t.language, t.status, t.clickTrackingOptedOut ? 'click tracking off' : undefined].filter(Boolean).join(' · ');
+    // "click tracking off" first, so a narrow sidebar still shows it.
+    item.description = [t.clickTrackingOptedOut ? 'click tracking off' : undefined, t.language, t.status].filter(Boolean).join(' · ');
     item.tooltip = `${t.name} (${t.id})\nLanguage: ${t.language ?? 'unknown'}\nCategory: ${t.category ?? 'unknown'}\nStatus: ${t.status ?? 'unknown'}${t.qualityScore ? `\nQuality: ${t.qualityScore}` : ''}${t.buttons?.length ? `\nButtons: ${t.buttons.join(', ')}` : ''}`;
     const status = (t.status ?? '').toUpperCase();
     item.iconPath = new vscode.ThemeIcon(

@@ -8,6 +8,7 @@ import { AccountsService } from './accountsService';
 import type { TreeNode } from './accountsTree';
 import { AccountsTree } from './accountsTree';
 import { registerAccountCommands } from './commands/accounts';
+import { registerArchiveCommands } from './commands/archive';
 import { registerConnectionCommands } from './commands/connections';
 import { registerExportCommands } from './commands/exports';
 import { registerManageCommands } from './commands/manage';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   registerSavedQueryCommands(services, runner);
   registerConnectionCommands(services);
   registerAccountCommands(services);
+  registerArchiveCommands(services);
 
   // Panels after a window reload.
   context.subscriptions.push(

@@ -91,6 +91,22 @@ export interface FaultController {
   readonly pending: Fault[];
 }
 
+/**
+ * The sandbox's movable clock (tests: sync "in the past", move on 200 days, see what the API now
+ * refuses). Over HTTP: `GET /_sandbox/clock` answers `{now}`; `POST /_sandbox/clock` with
+ * `{"now": "<ISO time>"}` sets it, `{"advanceDays": N}` moves it, `{"reset": true}` follows the
+ * `now` option (or the real clock) again.
+ */
+export interface SandboxClock {
+  now(): number;
+  /** Stop the clock at `ms` (epoch ms). */
+  set(ms: number): void;
+  /** Move it by `ms` (from where it stands). */
+  advance(ms: number): void;
+  /** Follow the `now` option (or the real clock) again. */
+  reset(): void;
+}
+
 export interface Sandbox {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -102,6 +118,7 @@ export interface Sandbox {
   stats: SandboxStats;
   faults: FaultController;
   data: SandboxData;
+  clock: SandboxClock;
   /** Closes the server and destroys open sockets. */
   close(): Promise<void>;
 }
@@ -279,7 +296,23 @@ function formOf(req: IncomingMessage, body: string): URLSearchParams {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? 1;
-  const now = options.now ?? Date.now;
+  const base = options.now ?? Date.now;
+  let offset = 0;
+  const clock: SandboxClock = {
+    now: () => base() + offset,
+    set: (ms) => {
+      if (!Number.isFinite(ms)) throw new Error('The sandbox clock takes a finite epoch ms.');
+      offset = ms - base();
+    },
+    advance: (ms) => {
+      if (!Number.isFinite(ms)) throw new Error('The sandbox clock moves by a finite number of ms.');
+      offset += ms;
+    },
+    reset: () => {
+      offset = 0;
+    },
+  };
+  const now = clock.now;
   const keys = await demoKeyPair();
   const credentials: SandboxCredentials = { ...DEMO_CREDENTIALS, vonagePrivateKey: keys.privateKey };
   const data = new SandboxDataImpl(seed, now);
@@ -392,10 +425,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   function dispatch(provider: ProviderOfPath, sreq: SandboxRequest): Reply {
     if (provider === 'meta') return handleMeta(sreq, ctx);
     if (provider === 'vonage') return handleVonage(sreq, ctx);
+    if (sreq.path === '/_sandbox/clock') return clockReply(sreq);
     if (sreq.path === '/' && sreq.method === 'GET') {
       return jsonReply(200, { name: 'WABA Analytics sandbox', metaBaseUrl: `${ctx.origin}/meta`, vonageBaseUrl: `${ctx.origin}/vonage` });
     }
     return jsonReply(404, { error: { message: `No such path: ${sreq.url.pathname}. Use ${ctx.origin}/meta or ${ctx.origin}/vonage.`, code: 404 } });
+  }
+
+  function clockReply(sreq: SandboxRequest): Reply {
+    if (sreq.method === 'POST') {
+      let body: Record<string, unknown> = {};
+      const nowField = sreq.form.get('now');
+      const advance = sreq.form.get('advanceDays');
+      if (nowField !== null) body.now = nowField;
+      if (advance !== null) body.advanceDays = Number(advance);
+      if (sreq.form.get('reset') === 'true') body = { reset: true };
+      const at = typeof body.now === 'string' ? Date.parse(body.now) : NaN;
+      if (body.reset) clock.reset();
+      else if (Number.isFinite(at)) clock.set(at);
+      else if (typeof body.advanceDays === 'number' && Number.isFinite(body.advanceDays)) clock.advance(body.advanceDays * 86_400_000);
+      else return jsonReply(400, { error: { message: 'Send {"now": "<ISO time>"}, {"advanceDays": N} or {"reset": true}.', code: 400 } });
+    } else if (sreq.method !== 'GET') return jsonReply(405, { error: { message: 'GET or POST /_sandbox/clock.', code: 405 } });
+    return jsonReply(200, { now: new Date(clock.now()).toISOString() });
   }
 
   async function deliver(res: ServerResponse, reply: Reply, fault: Fault | undefined, markIntentional: () => void): Promise<void> {
@@ -483,6 +534,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats,
     faults,
     data,
+    clock,
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();

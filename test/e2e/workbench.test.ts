@@ -363,7 +363,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     await typeInput(page, /^First day/, isoDay(twoWeeks.startMs));
     await typeInput(page, /^Last day/, isoDay(twoWeeks.endMs - DAY));
     await pickItem(page, /^Granularity/, 'Daily');
-    await pickItems(page, /^Break down by/, ['COUNTRY', 'PRICING_CATEGORY']);
+    await pickItems(page, /^Break down by/, ['Country', 'Pricing category']);
     await pickItems(page, /^Metrics/, 'as proposed');
     await pickItem(page, /^Add filters, or run/, 'Run query');
     const view = await readDrawnPanel(await panelFrame(page, `Pricing analytics · ${usWaba.name} · `, 'result'));
@@ -417,7 +417,9 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     const dialog = await waitForDialog(page, /Enable insights for “Acme Outdoor Europe”/);
     assert.match(dialog.text, /cannot be undone/, 'the confirmation says it is irreversible');
     assert.deepEqual([...dialog.buttons].sort(), ['Cancel', 'Enable Insights', 'Keep Insights Off']);
-    assert.equal(dialog.buttons[0], 'Keep Insights Off', 'the default (first) button is the harmless one');
+    // The default button (focused, the one Enter presses) is the harmless one; the dialog orders buttons per platform.
+    const focused = await page.evaluate(() => (document.activeElement?.closest('.monaco-dialog-box') ? (document.activeElement.textContent ?? '').trim() : ''));
+    assert.equal(focused, 'Keep Insights Off', 'the default (focused) button of the confirmation');
     await snap('dialog');
     // Enter alone takes the default button: insights stay off, the panel still offers to enable them.
     await page.keyboard.press('Enter');
@@ -496,6 +498,11 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
   await journeyStep('no content security policy violation in any panel', async () => {
     // The panels load only the nonce'd script and the extension's stylesheet; the components style
     // themselves with constructable stylesheets. Any violation (an inline style, a blocked script) is a bug.
+    // The console log does hold what the panels' documents say (else this check would prove nothing).
+    const frame = await panelFrame(page, templateTitle, 'result');
+    await frame.evaluate(() => console.warn('waba-panel console probe'));
+    for (const deadline = Date.now() + 5_000; !consoleLines.some((l) => l.includes('waba-panel console probe')) && Date.now() < deadline; ) await page.waitForTimeout(100);
+    assert.ok(consoleLines.some((l) => l.includes('waba-panel console probe')), "the panel document's console is not in the log");
     const violations = consoleLines.filter((l) => /Content Security Policy|Refused to (apply|load|execute)/i.test(l));
     assert.deepEqual(violations, [], `CSP violations in the console:\n${violations.slice(0, 5).join('\n')}`);
   });

@@ -41,7 +41,23 @@ describe('export files', () => {
     assert.deepEqual(withRaw.raw, run.raw);
     assert.equal(withRaw.partial, true);
     const csv = exportContent(query, run, 'csv');
-    assert.equal(csv, 'start,end,country,cost,volume\r\n2026-10-22T00:00:00Z,2026-10-23T00:00:00Z,US,0.25,10\r\n');
+    assert.equal(csv, 'start,end,country,cost (USD),volume\r\n2026-10-22T00:00:00Z,2026-10-23T00:00:00Z,US,0.25,10\r\n');
+  });
+
+  it('carries the previous period when asked: a "previous" object in JSON, a "period" column in CSV', () => {
+    const previous = { ...run.result, points: [{ start: '2026-09-22T00:00:00Z', end: '2026-09-23T00:00:00Z', dims: { country: 'BR' }, metrics: { volume: 4, cost: 0.1 } }] };
+    const compared: QueryRun = { ...run, previous, previousRange: { from: '2026-09-22', to: '2026-10-21' } };
+    // Not asked: the export is the current period only.
+    assert.equal(JSON.parse(exportContent(query, compared, 'json')).previous, undefined);
+    assert.ok(!exportContent(query, compared, 'csv').includes('period'));
+    const doc = JSON.parse(exportContent(query, compared, 'json', { includePrevious: true }));
+    assert.deepEqual(doc.previous, { from: '2026-09-22', to: '2026-10-21', result: previous });
+    const lines = exportContent(query, compared, 'csv', { includePrevious: true }).trimEnd().split('\r\n');
+    assert.deepEqual(lines, [
+      'period,start,end,country,cost (USD),volume',
+      'current,2026-10-22T00:00:00Z,2026-10-23T00:00:00Z,US,0.25,10',
+      'previous,2026-09-22T00:00:00Z,2026-09-23T00:00:00Z,BR,0.1,4',
+    ]);
   });
 
   it('marks a result partial by its code, whatever the words: CSV first line and JSON flag', () => {

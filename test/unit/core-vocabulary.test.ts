@@ -164,3 +164,79 @@ describe('the sandbox speaks the same vocabulary', () => {
     }
   });
 });
+
+describe('the descriptor table: labels for every value, a descriptor for every filter', () => {
+  const KINDS = ['messaging', 'conversation', 'pricing', 'template'] as const;
+
+  it('every filter key of the query model has a descriptor for its kinds, and nothing else has one', () => {
+    for (const kind of KINDS) {
+      const keys = query.QUERY_KEYS[kind].filter((k) => !['kind', 'provider', 'wabaId', 'from', 'to', 'granularity'].includes(k));
+      assert.deepEqual(vocabulary.filterDescriptors(kind).map((f) => f.key).sort(), [...keys].sort(), kind);
+    }
+    for (const f of vocabulary.FILTERS) {
+      assert.ok(f.label && !/[a-z][A-Z]/.test(f.label), `${f.key} has a label in words: ${f.label}`);
+      assert.match(f.flag, /^--[a-z-]+$/);
+    }
+    assert.equal(vocabulary.filterLabel('phoneNumbers'), 'Phone numbers');
+  });
+
+  it('every known enum value has a label of its own', () => {
+    const sets: Array<[string, readonly (string | number)[]]> = [
+      ['pricing_category', vocabulary.PRICING_CATEGORIES],
+      ['conversation_category', vocabulary.CONVERSATION_CATEGORIES],
+      ['pricing_type', vocabulary.PRICING_TYPES],
+      ['conversationTypes', vocabulary.CONVERSATION_TYPES],
+      ['conversation_type', vocabulary.CONVERSATION_TYPE_ANSWERS],
+      ['conversation_direction', vocabulary.CONVERSATION_DIRECTIONS],
+      ['productTypes', vocabulary.PRODUCT_TYPES],
+      ['productType', vocabulary.TEMPLATE_PRODUCT_TYPES],
+      ['click_type', vocabulary.CLICK_TYPES],
+      ['dimensions', [...vocabulary.PRICING_DIMENSIONS, ...vocabulary.CONVERSATION_DIMENSIONS]],
+      ['metricTypes', [...vocabulary.PRICING_METRICS, ...vocabulary.CONVERSATION_METRICS, ...vocabulary.TEMPLATE_METRICS]],
+    ];
+    for (const [set, values] of sets) {
+      for (const v of values) {
+        assert.ok(vocabulary.hasValueLabel(set, v), `${set} ${v} has a label`);
+        assert.notEqual(vocabulary.valueLabel(set, v), String(v), `${set} ${v} is shown in words`);
+      }
+    }
+    for (const f of vocabulary.FILTERS) for (const v of vocabulary.filterValues(f.key)) assert.notEqual(v.label, String(v.value), `${f.key} ${v.value}`);
+    for (const c of vocabulary.COST_TYPES) assert.ok(vocabulary.METRICS[c], `cost type ${c} is a measure with a name`);
+  });
+
+  it('says the values as people read them', () => {
+    assert.equal(vocabulary.valueLabel('pricing_category', 'MARKETING'), 'Marketing');
+    assert.equal(vocabulary.valueLabel('PRICING_CATEGORY', 'AUTHENTICATION_INTERNATIONAL'), 'Authentication (international)');
+    assert.equal(vocabulary.valueLabel('pricingTypes', 'FREE_ENTRY_POINT'), 'Free entry point');
+    assert.equal(vocabulary.valueLabel('conversationTypes', 'FREE_ENTRY'), 'Free entry point');
+    assert.equal(vocabulary.valueLabel('productTypes', 0), 'Template messages');
+    assert.equal(vocabulary.valueLabel('productTypes', '2'), 'Non-template messages');
+    assert.equal(vocabulary.valueLabel('tier', '0:750000'), '0–750,000');
+    assert.equal(vocabulary.valueLabel('tier', '750000:MAX'), '750,000+');
+    assert.equal(vocabulary.valueLabel('tier', undefined), 'Free');
+    assert.equal(vocabulary.valueLabel('click_type', 'url_button'), 'URL button');
+    assert.equal(vocabulary.valueLabel('click_type', 'quick_reply_button'), 'Quick reply button');
+    assert.equal(vocabulary.valueLabel('pricing_category', 'SOMETHING_NEW'), 'SOMETHING_NEW', 'an unknown value is shown as it is');
+    assert.equal(vocabulary.dimensionLabel('phone_number'), 'Phone number');
+    assert.equal(vocabulary.dimensionLabel('PHONE'), 'Phone number');
+    assert.equal(vocabulary.metricLabel('cost', 'USD'), 'Cost (USD)');
+    assert.equal(vocabulary.metricLabel('COST'), 'Cost');
+    assert.equal(vocabulary.metricLabel('cost_per_delivered', 'EUR'), 'Cost per delivered message (EUR)');
+    assert.equal(vocabulary.metricLabel('sent', 'USD'), 'Sent');
+    assert.equal(vocabulary.csvMetricHeader('cost', 'USD'), 'cost (USD)');
+    assert.equal(vocabulary.csvMetricHeader('volume', 'USD'), 'volume');
+  });
+
+  it('names each filter at each provider as the URL builders send it', () => {
+    assert.equal(vocabulary.apiName('phoneNumbers', 'meta', 'pricing'), 'phone_numbers');
+    assert.equal(vocabulary.apiName('phoneNumbers', 'vonage', 'messaging'), 'phone_number');
+    assert.equal(vocabulary.apiName('phoneNumbers', 'vonage', 'pricing'), 'phone_numbers');
+    assert.equal(vocabulary.apiName('tiers', 'vonage', 'pricing'), 'tier');
+    assert.equal(vocabulary.apiName('tiers', 'meta', 'pricing'), undefined);
+  });
+
+  it('keeps the module free of imports the webview bundle cannot take', () => {
+    const source = readFileSync('src/core/vocabulary.ts', 'utf8');
+    assert.deepEqual(source.match(/^import (?!type ).*$/gm) ?? [], []);
+  });
+});

@@ -138,7 +138,10 @@ export const recorded = {
   notifications: [] as string[],
   commands: [] as Array<{ id: string; args: unknown[] }>,
   panels: [] as FakePanel[],
+  /** Every quick pick and input box shown (createQuickPick / createInputBox), in order. */
+  quickInputs: [] as FakeQuickInput[],
   reset(): void {
+    this.quickInputs.length = 0;
     this.log.length = 0;
     this.notifications.length = 0;
     this.commands.length = 0;
@@ -177,6 +180,8 @@ const channel = (name: string) => {
 /** What the user answers: the next button pressed on a message, the file picked in a save dialog. */
 export const user = {
   buttons: [] as Array<string | undefined>,
+  /** Answers to the quick inputs shown next, in order: each gets the input as shown (none left: Escape). */
+  quickInputs: [] as Array<(ui: FakeQuickInput) => void | Promise<void>>,
   saveAs: undefined as FakeUri | undefined,
   /** The options of every save dialog shown. */
   saveDialogs: [] as Array<{ defaultUri?: FakeUri }>,
@@ -221,6 +226,93 @@ class MarkdownString {
   }
 }
 
+// ---- quick inputs (createQuickPick / createInputBox) -----------------------------------------
+
+const BackButton = { iconPath: 'back', tooltip: 'Back' };
+
+/** A quick pick or input box as shown, for a test script to answer (as the user would). */
+export class FakeQuickInput {
+  kind: 'pick' | 'input';
+  title?: string;
+  placeholder?: string;
+  prompt?: string;
+  value = '';
+  validationMessage?: string;
+  items: Array<{ label: string; description?: string; detail?: string; picked?: boolean; value?: unknown }> = [];
+  activeItems: FakeQuickInput['items'] = [];
+  selectedItems: FakeQuickInput['items'] = [];
+  canSelectMany = false;
+  ignoreFocusOut = false;
+  matchOnDescription = false;
+  matchOnDetail = false;
+  buttons: unknown[] = [];
+  disposed = false;
+  hidden = false;
+  private readonly accepted = new EventEmitter<void>();
+  private readonly hiddenEvent = new EventEmitter<void>();
+  private readonly button = new EventEmitter<unknown>();
+  private readonly changed = new EventEmitter<string>();
+  readonly onDidAccept = this.accepted.event;
+  readonly onDidHide = this.hiddenEvent.event;
+  readonly onDidTriggerButton = this.button.event;
+  readonly onDidChangeValue = this.changed.event;
+  readonly onDidChangeSelection = new EventEmitter<unknown>().event;
+  readonly onDidChangeActive = new EventEmitter<unknown>().event;
+  constructor(kind: 'pick' | 'input') {
+    this.kind = kind;
+  }
+  show(): void {
+    recorded.quickInputs.push(this);
+    const script = user.quickInputs.shift();
+    setImmediate(() => {
+      if (script) void script(this);
+      else this.escape();
+    });
+  }
+  hide(): void {
+    if (this.hidden) return;
+    this.hidden = true;
+    this.hiddenEvent.fire();
+  }
+  dispose(): void {
+    this.disposed = true;
+    this.hide();
+  }
+  /** Whether the Back button is shown. */
+  get hasBack(): boolean {
+    return this.buttons.includes(BackButton);
+  }
+  /** The item labelled `label` (exactly, or after a `$(icon) ` prefix). */
+  item(label: string): FakeQuickInput['items'][number] {
+    const found = this.items.find((i) => i.label === label || i.label.replace(/^\$\([\w-]+\)\s*/, '') === label);
+    if (!found) throw new Error(`no item "${label}" in "${this.title}" (items: ${this.items.map((i) => i.label).join(', ')})`);
+    return found;
+  }
+  /** Single pick: the item labelled so, accepted. Many: exactly these checked, accepted. */
+  pick(...labels: string[]): void {
+    if (this.canSelectMany) this.selectedItems = labels.map((l) => this.item(l));
+    else this.activeItems = labels.map((l) => this.item(l));
+    this.accepted.fire();
+  }
+  /** Enter with what is there now (the proposed selection of a multi-pick, the active item, the typed value). */
+  accept(): void {
+    this.accepted.fire();
+  }
+  /** Type a value (filter text of a pick, the text of an input box); `enter` accepts it. */
+  type(value: string, enter = true): void {
+    this.value = value;
+    this.changed.fire(value);
+    if (this.kind === 'pick' && !this.canSelectMany) this.activeItems = this.items.filter((i) => i.label.toLowerCase().includes(value.toLowerCase()));
+    if (enter) this.accepted.fire();
+  }
+  back(): void {
+    this.button.fire(BackButton);
+  }
+  escape(): void {
+    this.hide();
+  }
+}
+
 export const vscode = {
   EventEmitter,
   CancellationError,
@@ -232,7 +324,10 @@ export const vscode = {
   MarkdownString,
   ViewColumn: { Active: -1, Beside: -2, One: 1 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+  QuickInputButtons: { Back: BackButton },
   window: {
+    createQuickPick: () => new FakeQuickInput('pick'),
+    createInputBox: () => new FakeQuickInput('input'),
     createOutputChannel: (name: string) => channel(name),
     showInformationMessage: notify,
     showWarningMessage: notify,

@@ -127,6 +127,18 @@ export function registerConnectionCommands(s: Services): void {
     const ids = wabaIdList(await ask({ title: `Add WABA IDs to "${c.meta.label}"`, prompt: 'WABA IDs, comma-separated', validateInput: (s) => (wabaIdList(s).length && wabaIdList(s).every((x) => /^\d+$/.test(x)) ? undefined : 'WABA ids are digits.') }));
     await store.update(c.meta.id, { manualWabaIds: [...new Set([...c.meta.manualWabaIds, ...ids])] });
   });
+  // A WABA added by hand can be removed again (a listed one comes back with the listing, so it has no such menu).
+  registerCommand(context, 'wabaAnalytics.removeWabaId', 'Remove WABA', async (node: WabaNode, opts?: { confirmed?: boolean }) => {
+    if (!(node instanceof WabaNode)) throw new WabaError('input', 'Pick a WABA added by hand in the WABA Analytics view.');
+    const meta = node.connection.meta;
+    if (!meta.manualWabaIds.includes(node.wabaId)) throw new WabaError('input', `WABA ${node.wabaId} was not added by hand; it is listed by the API.`);
+    if (!opts?.confirmed) {
+      const ok = await vscode.window.showWarningMessage(`Remove WABA ${node.info.name ?? node.wabaId} from "${meta.label}"?`, { modal: true, detail: 'Only the id added by hand is forgotten; add it again with "Add WABA ID…".' }, 'Remove');
+      if (ok !== 'Remove') return;
+    }
+    await store.update(meta.id, { manualWabaIds: meta.manualWabaIds.filter((id) => id !== node.wabaId) });
+    queries.cache.clear(meta.id);
+  });
   registerCommand(context, 'wabaAnalytics.addTemplateIds', 'Add template IDs', async (node: TreeNode) => {
     const waba = node instanceof WabaNode ? node : node instanceof TemplatesNode ? node.waba : undefined;
     if (!waba) throw new WabaError('input', 'Pick a Vonage WABA in the WABA Analytics view.');

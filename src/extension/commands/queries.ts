@@ -5,7 +5,7 @@ import type { Query, QueryInput } from '../../core/query';
 import { kindLabel, parseQuery } from '../../core/query';
 import type { Kind } from '../../core/types';
 import type { TreeNode } from '../accountsTree';
-import { PhoneNode, TemplateNode, TemplatesNode, WabaNode } from '../accountsTree';
+import { CategoryNode, PhoneNode, PhonesNode, TemplateNode, TemplatesNode, WabaNode } from '../accountsTree';
 import { registerCommand } from '../commandRunner';
 import { exportEntry, saveQueryFile } from '../export';
 import { log } from '../log';
@@ -107,11 +107,19 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
     const nodes = (Array.isArray(selected) && selected.length ? selected : node ? [node] : []) as TreeNode[];
     const first = nodes[0];
     if (!first) return {};
-    const waba = first instanceof WabaNode ? first : first instanceof TemplateNode || first instanceof PhoneNode ? first.waba : first instanceof TemplatesNode ? first.waba : undefined;
+    const waba =
+      first instanceof WabaNode
+        ? first
+        : first instanceof TemplateNode || first instanceof PhoneNode || first instanceof TemplatesNode || first instanceof PhonesNode
+          ? first.waba
+          : first instanceof CategoryNode
+            ? first.group.waba
+            : undefined;
     if (!waba) return {};
+    // A group node ("Phone numbers", "Templates") means all of its children: no filter; a category, its templates.
     const prefill: Prefill = { connectionId: waba.connection.meta.id, waba: waba.info };
-    const templates = nodes.filter((n): n is TemplateNode => n instanceof TemplateNode && n.waba === waba);
-    if (templates.length) prefill.templateIds = templates.map((t) => t.info.id);
+    const templateIds = nodes.flatMap((n) => (n instanceof TemplateNode && n.waba === waba ? [n.info.id] : n instanceof CategoryNode && n.group.waba === waba ? n.templates.map((t) => t.id) : []));
+    if (templateIds.length) prefill.templateIds = [...new Set(templateIds)];
     const phones = nodes.filter((n): n is PhoneNode => n instanceof PhoneNode && n.waba === waba);
     if (phones.length) prefill.phoneNumbers = phones.map((p) => p.digits);
     return prefill;

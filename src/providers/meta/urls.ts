@@ -7,7 +7,8 @@
 import { formatIsoDate, toUnixSeconds } from '../../core/dates';
 import { inputError } from '../../core/errors';
 import type { QueryUnit } from '../../core/provider';
-import type { ConversationQuery, MessagingQuery, PricingQuery, TemplateQuery } from '../../core/query';
+import type { TemplateQuery } from '../../core/query';
+import { apiName, filterDescriptors } from '../../core/vocabulary';
 import type { Kind } from '../../core/types';
 import { META_MAX_TEMPLATE_IDS, wireGranularity } from './capabilities';
 
@@ -55,46 +56,17 @@ function baseChain(field: string, unit: QueryUnit): string {
 /** The `fields` value of a field analytics request (not yet URL-encoded). */
 export function analyticsFields(unit: QueryUnit): string {
   const q = unit.query;
-  switch (q.kind) {
-    case 'messaging': {
-      const m: MessagingQuery = q;
-      return (
-        baseChain(FIELD_NAMES.messaging, unit) +
-        chain('phone_numbers', m.phoneNumbers) +
-        chain('product_types', m.productTypes) +
-        chain('country_codes', m.countryCodes)
-      );
-    }
-    case 'conversation': {
-      // The filter says FREE_ENTRY where responses say FREE_ENTRY_POINT; the query model already maps it.
-      const c: ConversationQuery = q;
-      return (
-        baseChain(FIELD_NAMES.conversation, unit) +
-        chain('phone_numbers', c.phoneNumbers) +
-        chain('country_codes', c.countryCodes) +
-        chain('metric_types', c.metricTypes) +
-        chain('conversation_categories', c.conversationCategories) +
-        chain('conversation_types', c.conversationTypes) +
-        chain('conversation_directions', c.conversationDirections) +
-        chain('dimensions', c.dimensions)
-      );
-    }
-    case 'pricing': {
-      const p: PricingQuery = q;
-      if (p.tiers?.length) throw inputError('Pricing analytics from Meta have no tier filter.', 'Remove it; break down by TIER with the dimensions instead.');
-      return (
-        baseChain(FIELD_NAMES.pricing, unit) +
-        chain('phone_numbers', p.phoneNumbers) +
-        chain('country_codes', p.countryCodes) +
-        chain('metric_types', p.metricTypes) +
-        chain('pricing_types', p.pricingTypes) +
-        chain('pricing_categories', p.pricingCategories) +
-        chain('dimensions', p.dimensions)
-      );
-    }
-    case 'template':
-      throw new Error('template analytics are an edge, not a field');
+  if (q.kind === 'template') throw new Error('template analytics are an edge, not a field');
+  if (q.kind === 'pricing' && q.tiers?.length) throw inputError('Pricing analytics from Meta have no tier filter.', 'Remove it; break down by TIER with the dimensions instead.');
+  // Each filter under its Meta name, in the table's order (src/core/vocabulary.ts). The filter says
+  // FREE_ENTRY where responses say FREE_ENTRY_POINT; the query model already maps it.
+  const values = q as unknown as Record<string, readonly (string | number)[] | undefined>;
+  let fields = baseChain(FIELD_NAMES[q.kind], unit);
+  for (const f of filterDescriptors(q.kind)) {
+    const name = apiName(f.key, 'meta', q.kind);
+    if (name) fields += chain(name, values[f.key]);
   }
+  return fields;
 }
 
 /** `[1,2]` for numeric ids (as Meta's own examples write them), a JSON string array otherwise. */
@@ -126,12 +98,12 @@ export function templateQuery(unit: QueryUnit, now: number): Record<string, stri
     out.end = String(toUnixSeconds(endMs));
   }
   out.granularity = 'DAILY';
-  out.template_ids = idList(ids);
+  out[apiName('templateIds', 'meta', 'template')!] = idList(ids);
   // One page for a whole batch (at most 91 days x 10 templates); the edge's default page is 25 points.
   out.limit = String(META_TEMPLATE_PAGE_LIMIT);
-  if (q.metricTypes?.length) out.metric_types = `[${q.metricTypes.join(',')}]`;
-  if (q.productType) out.product_type = q.productType;
-  if (q.useWabaTimezone) out.use_waba_timezone = 'true';
+  if (q.metricTypes?.length) out[apiName('metricTypes', 'meta', 'template')!] = `[${q.metricTypes.join(',')}]`;
+  if (q.productType) out[apiName('productType', 'meta', 'template')!] = q.productType;
+  if (q.useWabaTimezone) out[apiName('useWabaTimezone', 'meta', 'template')!] = 'true';
   return out;
 }
 

@@ -69,7 +69,8 @@ export function createVonageAuth(credentials: VonageCredentials, options: Vonage
     const { tokenGenerate } = require('@vonage/jwt') as typeof VonageJwt;
     let token: string;
     try {
-      token = tokenGenerate(applicationId, privateKey, { exp });
+      // issued_at pins `iat` to our clock (the library would read its own, a second later under load).
+      token = tokenGenerate(applicationId, privateKey, { exp, issued_at: nowSec });
     } catch {
       // The library's message may quote the key: say what is wrong without it.
       throw new WabaError('config', 'The Vonage private key could not sign a JWT.', {

@@ -10,6 +10,7 @@ import { formatIsoDate } from '../../core/dates';
 import { inputError } from '../../core/errors';
 import type { QueryUnit } from '../../core/provider';
 import type { Kind } from '../../core/types';
+import { apiName, filterDescriptors } from '../../core/vocabulary';
 import { CHANNEL_MANAGER_PREFIX, WHATSAPP_MANAGER_PREFIX } from './capabilities';
 
 export type VonageKind = Exclude<Kind, 'conversation'>;
@@ -74,25 +75,14 @@ export function buildAnalyticsUrl(unit: QueryUnit, pageSize: number = DEFAULT_PA
   params.set('start', formatIsoDate(unit.startMs));
   params.set('end', formatIsoDate(unit.endMs - 1));
   params.set('granularity', q.granularity);
-  const repeat = (name: string, values: ReadonlyArray<string | number> | undefined) => {
-    for (const v of values ?? []) params.append(name, String(v));
-  };
-  switch (q.kind) {
-    case 'messaging':
-      repeat('phone_number', q.phoneNumbers);
-      repeat('product_types', q.productTypes);
-      repeat('country_codes', q.countryCodes);
-      break;
-    case 'template':
-      params.set('template_ids', templateIdsParam(unit.templateIds ?? q.templateIds));
-      repeat('metric_types', q.metricTypes);
-      break;
-    case 'pricing':
-      repeat('phone_numbers', q.phoneNumbers);
-      repeat('country_codes', q.countryCodes);
-      repeat('dimensions', q.dimensions);
-      repeat('tier', q.tiers);
-      break;
+  // Each filter under its Vonage name, in the table's order (src/core/vocabulary.ts): repeated parameters,
+  // but template_ids, which travels as one JSON array.
+  const values = q as unknown as Record<string, ReadonlyArray<string | number> | undefined>;
+  for (const f of filterDescriptors(q.kind)) {
+    const name = apiName(f.key, 'vonage', q.kind);
+    if (!name) continue;
+    if (f.key === 'templateIds') params.set(name, templateIdsParam(unit.templateIds ?? (values[f.key] ?? []).map(String)));
+    else for (const v of values[f.key] ?? []) params.append(name, String(v));
   }
   params.set('page_size', String(pageSize));
   return { url: `${wabaPath(q.wabaId)}/${segment}?${params.toString()}`, endpoint: segment };

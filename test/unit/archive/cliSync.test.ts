@@ -15,15 +15,16 @@ describe('waba-analytics sync', () => {
     const args = ['sync', '--provider', 'meta', '--sandbox', '--waba', '740882506896741', '--kinds', 'messaging,pricing', '--since', since, '--archive', dir];
     const first = await captureCli(args, {});
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /\[1\/2\] messaging 740882506896741/);
+    // Messaging: the WABA's totals, then one query per phone number (3 in the demo WABA).
+    assert.match(first.stderr, /\[1\/5\] messaging 740882506896741 \S+\n\[2\/5\] messaging 740882506896741 \S+ \(phone 16505550111\)/);
     const summary = JSON.parse(first.stdout) as { kinds: Array<{ kind: string; daysFetched: number }> };
-    assert.deepEqual(summary.kinds.map((k) => [k.kind, k.daysFetched]), [['messaging', 6], ['pricing', 6]]);
+    assert.deepEqual(summary.kinds.map((k) => [k.kind, k.daysFetched]), [['messaging', 6 * 4], ['pricing', 6]]);
     const scan = await scanArchive(dir);
     assert.deepEqual(scan.problems, []);
     assert.ok(scan.files.length >= 2);
     const second = await captureCli(args, {});
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual((JSON.parse(second.stdout) as { kinds: Array<{ daysFetched: number }> }).kinds.map((k) => k.daysFetched), [2, 2]);
+    assert.deepEqual((JSON.parse(second.stdout) as { kinds: Array<{ daysFetched: number }> }).kinds.map((k) => k.daysFetched), [2 * 4, 2]);
   });
 
   it('refuses an unknown kind (exit 1, one line) and sends nothing', async () => {

@@ -101,7 +101,13 @@ describe('archive sync (Meta)', () => {
     const scan = await scanArchive(dir);
     assert.deepEqual(scan.problems, []);
     const files = scan.files.map((f) => `${f.partition.kind} ${f.partition.month}`).sort();
-    assert.deepEqual(files, ['conversation', 'messaging', 'pricing', 'template', 'template_clicks'].flatMap((k) => [`${k} 2026-05`, `${k} 2026-06`]).sort());
+    assert.deepEqual(files, ['conversation', 'messaging', 'messaging_phone', 'pricing', 'template', 'template_clicks'].flatMap((k) => [`${k} 2026-05`, `${k} 2026-06`]).sort());
+    // Messaging per phone number: one query per number, each number a scope of its days.
+    const phones = sb.data.wabas.meta.find((w) => w.id === metaWaba)!.phones.map((p) => p.digits);
+    assert.deepEqual(first.tasks.filter((t) => t.phone).map((t) => t.phone), phones);
+    const perPhone = await readMonthFile(dir, { provider: 'meta', waba: metaWaba, kind: 'messaging_phone', month: '2026-06' });
+    assert.deepEqual(Object.keys(perPhone!.meta.days[day(TODAY - DAY)]!).sort(), [...phones].sort());
+    assert.deepEqual([...new Set(perPhone!.rows.map((r) => r.dims.phone_number))].sort(), [...phones].sort());
     // Days covered: the 20 asked, including those without data.
     const june = await readMonthFile(dir, { provider: 'meta', waba: metaWaba, kind: 'pricing', month: '2026-06' });
     assert.deepEqual(Object.keys(june!.meta.days).sort(), Array.from({ length: 14 }, (_, i) => day(Date.UTC(2026, 5, 1 + i))));
@@ -112,16 +118,18 @@ describe('archive sync (Meta)', () => {
   it('the second run sends only the requests of the days not yet final', async () => {
     sb.stats.reset();
     const second = await syncArchive({ root: dir, provider: meta, wabaIds: [metaWaba], now: NOW, since: SINCE });
-    const ranges = second.tasks.map((t) => `${t.kind} ${t.from}..${t.to}`);
+    const ranges = second.tasks.map((t) => `${t.kind}${t.phone ? ` ${t.phone}` : ''} ${t.from}..${t.to}`);
+    const phones = sb.data.wabas.meta.find((w) => w.id === metaWaba)!.phones.map((p) => p.digits);
     assert.deepEqual(ranges, [
       `messaging ${day(TODAY - 2 * DAY)}..${day(TODAY - DAY)}`,
+      ...phones.map((p) => `messaging ${p} ${day(TODAY - 2 * DAY)}..${day(TODAY - DAY)}`),
       `conversation ${day(TODAY - 2 * DAY)}..${day(TODAY - DAY)}`,
       `pricing ${day(TODAY - 2 * DAY)}..${day(TODAY - DAY)}`,
       `template ${day(TODAY - 7 * DAY)}..${day(TODAY - DAY)}`,
     ]);
     const templates = sb.data.wabas.meta.find((w) => w.id === metaWaba)!.templates.length;
-    // One request per kind, and one per batch of 10 templates.
-    assert.equal(analyticsRequests(), 3 + Math.ceil(templates / 10));
+    // One request per kind, one per phone number (messaging), and one per batch of 10 templates.
+    assert.equal(analyticsRequests(), 3 + phones.length + Math.ceil(templates / 10));
     assert.equal(second.kinds.reduce((n, k) => n + k.requests, 0), analyticsRequests());
     // Nothing doubled: the files hold each (day, dimensions) once.
     const dup = await sql(`select count(*) n from (select kind, day, phone_number, country, tier, pricing_category, pricing_type, conversation_category, conversation_type, conversation_direction, template_id, button_type, button_content, count(*) c from ${glob(dir)} group by all having c > 1)`);
@@ -174,8 +182,9 @@ describe('archive sync (Meta)', () => {
   it('a full backfill reaches back exactly the kind\'s lookback', async () => {
     const full = await tempDir('waba-sync-');
     const r = await syncArchive({ root: full, provider: meta, wabaIds: [metaWaba], kinds: ['messaging'], now: NOW });
-    assert.deepEqual(r.tasks.map((t) => [t.from, t.to]), [[day(TODAY - 365 * DAY), day(TODAY - DAY)]]);
-    const scan = await scanArchive(full);
+    const phones = sb.data.wabas.meta.find((w) => w.id === metaWaba)!.phones.length;
+    assert.deepEqual(r.tasks.map((t) => [t.from, t.to]), Array.from({ length: 1 + phones }, () => [day(TODAY - 365 * DAY), day(TODAY - DAY)]));
+    const scan = await scanArchive(full, (p) => p.kind === 'messaging');
     assert.equal(scan.files.length, 13);
     const days = scan.files.reduce((n, f) => n + Object.keys(f.month.meta.days).length, 0);
     assert.equal(days, 365);
@@ -271,7 +280,7 @@ describe('archive sync: failure paths', () => {
         now: NOW,
         since: SINCE,
         onProgress: (x) => {
-          if (x.kind === 'pricing' && x.done === 1) setTimeout(() => ac.abort(), 50);
+          if (x.kind === 'pricing' && x.phase === 'start') setTimeout(() => ac.abort(), 50);
         },
         signal: ac.signal,
       });
@@ -282,7 +291,7 @@ describe('archive sync: failure paths', () => {
     }
     await settled(sb);
     const scan = await scanArchive(dir);
-    assert.deepEqual([...new Set(scan.files.map((f) => f.partition.kind))], ['messaging'], 'the messaging months written before stay');
+    assert.deepEqual([...new Set(scan.files.map((f) => f.partition.kind))].sort(), ['messaging', 'messaging_phone'], 'the messaging months written before stay');
     // The lock was released: a new sync can start.
     const r = await syncArchive({ root: dir, provider: meta, wabaIds: [metaWaba], kinds: ['pricing'], now: NOW, since: SINCE });
     assert.equal(r.kinds[0]!.error, undefined);
