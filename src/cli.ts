@@ -57,7 +57,7 @@ function filterHelp(): string {
 }
 
 const USAGE = `Usage:
-  waba-analytics normalize --provider meta|vonage --kind messaging|conversation|pricing|template [FILE|-]
+  waba-analytics normalize --provider meta|vonage --kind messaging|conversation|pricing|template|calls|template-groups|groups [FILE|-]
   waba-analytics query <kind> --provider P --waba ID (--from YYYY-MM-DD --to YYYY-MM-DD | --range ${RELATIVE_RANGES.join('|')})
       [--granularity HALF_HOUR|DAILY|MONTHLY] [FILTERS] [--compare] [--query-file FILE.waba-query.json]
       [--sandbox] [--format json|csv] [--out FILE] [--force] [--archive DIR]
@@ -281,6 +281,8 @@ async function buildQuery(kind: string | undefined, values: Values): Promise<Que
     if (q[key] === undefined) throw new UsageError(`query needs ${flag}`);
   }
   if (k === 'template' && q.templateIds === undefined) throw new UsageError('template queries need --templates ID,ID');
+  if (k === 'template-groups' && q.templateGroupIds === undefined) throw new UsageError('template-groups queries need --template-groups ID,ID');
+  if (k === 'groups' && q.groupIds === undefined) throw new UsageError('groups queries need --groups ID,ID');
   return q as QueryInput;
 }
 

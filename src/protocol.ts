@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import { WARNING_CODE_LIST } from './core/warnings';
 import type { WarningCode } from './core/warnings';
+import { KINDS } from './core/types';
 
 /** A warning: a code from the one closed list, and a message for people. */
 export const WarningSchema = z.object({ code: z.enum(WARNING_CODE_LIST as [WarningCode, ...WarningCode[]]), message: z.string() });
@@ -18,7 +19,7 @@ const codeColumn = z.union([z.instanceof(Int32Array), z.array(z.int())]);
 
 export const ColumnarResultSchema = z.object({
   provider: z.enum(['meta', 'vonage']),
-  kind: z.enum(['messaging', 'conversation', 'pricing', 'template']),
+  kind: z.enum(KINDS),
   wabaId: z.nullable(z.string()),
   granularity: z.enum(['HALF_HOUR', 'DAILY', 'MONTHLY']),
   timezone: z.string(),
@@ -40,7 +41,7 @@ export type ColumnarResult = z.infer<typeof ColumnarResultSchema>;
 /** The query shown (and edited) in the panel: the core's query input, loosely typed here. */
 export const PanelQuerySchema = z.catchall(
   z.object({
-    kind: z.enum(['messaging', 'conversation', 'pricing', 'template']),
+    kind: z.enum(KINDS),
     provider: z.enum(['meta', 'vonage']),
     wabaId: z.string(),
     from: z.string(),
@@ -57,6 +58,10 @@ export const PanelContextSchema = z.object({
   wabaName: z.optional(z.string()),
   /** Template id -> name, so ids are always shown with names. */
   templateNames: z._default(z.record(z.string(), z.string()), {}),
+  /** The WABA's templates, when listed: names for the form's picker, and click tracking turned off (why clicks are missing). */
+  templates: z.optional(z.array(z.object({ id: z.string(), name: z.optional(z.string()), clickTrackingOptedOut: z.optional(z.boolean()) }))),
+  /** The WABA's phone numbers, when listed: the filter's value (digits), the number as shown and its verified name. */
+  phones: z.optional(z.array(z.object({ value: z.string(), display: z.string(), name: z.optional(z.string()) }))),
   /** Insights state of the WABA, when known. */
   insightsEnabled: z.optional(z.boolean()),
   /** Filters/dimensions/granularities this provider accepts for this kind (for the editable parameters). */

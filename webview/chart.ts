@@ -112,6 +112,8 @@ export interface DrawOptions {
   /** Colours; read from the theme when absent. */
   theme?: ThemeColors;
   locale?: string;
+  /** More chart.js plugins (webview/chartMarks.ts: the partial period, the still-counting window, the previous period). */
+  plugins?: Plugin<'line' | 'bar'>[];
 }
 
 export interface ChartHandle {
@@ -353,7 +355,7 @@ function buildConfig(
   const config: ChartConfiguration<'line' | 'bar', XY[]> = {
     type: options.type,
     data: { datasets },
-    plugins: line ? [lines, plugin] : [plugin],
+    plugins: [...(line ? [lines, plugin] : [plugin]), ...(options.plugins ?? [])],
     options: {
       animation: false,
       parsing: false,

@@ -8,6 +8,7 @@
 import type { ColumnarResult, PanelContext } from '../src/protocol';
 import type { Warning, WarningCode } from '../src/core/warnings';
 import type { CLICK_TYPES } from '../src/core/vocabulary';
+import * as vocabulary from '../src/core/vocabulary';
 
 export type Kind = ColumnarResult['kind'];
 type NumberColumn = ColumnarResult['metrics'][string];
@@ -58,43 +59,18 @@ export function hasMetric(result: ColumnarResult, metric: string): boolean {
 
 // ---- labels ----------------------------------------------------------------------------------
 
-const DIM_LABELS: Record<string, string> = {
-  phone_number: 'Phone number',
-  country: 'Country',
-  tier: 'Tier',
-  pricing_category: 'Pricing category',
-  pricing_type: 'Pricing type',
-  template_id: 'Template',
-  conversation_category: 'Conversation category',
-  conversation_type: 'Conversation type',
-  conversation_direction: 'Conversation direction',
-};
-const METRIC_LABELS: Record<string, string> = {
-  sent: 'Sent',
-  delivered: 'Delivered',
-  read: 'Read',
-  clicked: 'Clicked',
-  cost: 'Cost',
-  volume: 'Volume',
-  conversation: 'Conversations',
-  amount_spent: 'Amount spent',
-  cost_per_delivered: 'Cost per delivered',
-  cost_per_url_button_click: 'Cost per URL button click',
-};
 /** Metrics that are ratios: never summed across points or buckets. */
 export const RATIO_METRICS = new Set(['cost_per_delivered', 'cost_per_url_button_click']);
 /** Metrics that are money. */
 export const MONEY_METRICS = new Set(['cost', 'amount_spent', 'cost_per_delivered', 'cost_per_url_button_click']);
 
-function humanize(name: string): string {
-  const s = name.replace(/_/g, ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+/** A dimension's label ("Pricing category"), from the one vocabulary (src/core/vocabulary.ts). */
 export function dimensionLabel(dim: string): string {
-  return DIM_LABELS[dim] ?? humanize(dim);
+  return vocabulary.dimensionLabel(dim);
 }
+/** A measure's one name ("Messages", "Cost per delivered message"), from the one vocabulary. */
 export function metricLabel(metric: string): string {
-  return METRIC_LABELS[metric] ?? humanize(metric);
+  return vocabulary.metricLabel(metric);
 }
 
 /** "Name (id)" when the template's name is known, else the id. */
@@ -103,11 +79,19 @@ export function templateLabel(id: string, templateNames: Record<string, string> 
   return name && name !== id ? `${name} (${id})` : id;
 }
 
-/** The label of one dimension value; `undefined` is a point without that dimension. */
+/**
+ * The label of one dimension value ("Marketing", "0–750,000", a template's name); `undefined` is a
+ * point without that dimension (a tier: "Free"). The API's value is `apiValue`'s, for a tooltip.
+ */
 export function valueLabel(dim: string, value: string | undefined, templateNames?: Record<string, string>): string {
-  if (value === undefined) return dim === 'tier' ? 'free' : '(none)';
-  if (dim === 'template_id') return templateLabel(value, templateNames);
-  return value;
+  if (dim === 'template_id') return value === undefined ? '(none)' : templateLabel(value, templateNames);
+  return vocabulary.valueLabel(dim, value);
+}
+
+/** The API's own spelling of a dimension value when its label differs (for a title tooltip); undefined otherwise. */
+export function apiValueHint(dim: string, value: string | undefined): string | undefined {
+  if (value === undefined || dim === 'template_id') return undefined;
+  return vocabulary.valueLabel(dim, value) !== value ? `API value: ${value}` : undefined;
 }
 
 // ---- formatting ------------------------------------------------------------------------------
@@ -502,6 +486,34 @@ export function computeKpis(result: ColumnarResult, options: { costAsked?: boole
       const delivered = t('delivered');
       return [count('sent', 'Sent', sent), count('delivered', 'Delivered', delivered), rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent')];
     }
+    case 'calls': {
+      const calls = t('count');
+      const cost = t('cost');
+      // Average duration weighted by the calls of each point (an average of averages would be wrong).
+      const durations = result.metrics.average_duration;
+      const counts = result.metrics.count;
+      let seconds = 0;
+      let weight = 0;
+      if (durations && counts) {
+        for (let i = 0; i < result.length; i++) {
+          const d = Number(durations[i]);
+          const c = Number(counts[i]);
+          if (Number.isFinite(d) && Number.isFinite(c) && c > 0) {
+            seconds += d * c;
+            weight += c;
+          }
+        }
+      }
+      const avg: Kpi = weight > 0 ? { metric: 'average_duration', label: 'Average duration', value: seconds / weight, format: 'count', note: 'seconds per call' } : { metric: 'average_duration', label: 'Average duration', value: null, format: 'count', note: 'not returned by the API' };
+      return [count('count', 'Calls', calls), money('cost', 'Cost', cost), ...perUnit('cost_per_call', 'Cost per call', cost, calls, 'calls'), avg];
+    }
+    case 'groups': {
+      const joined = t('joined');
+      const left = t('left');
+      const net: Kpi = joined.present || left.present ? { metric: 'net_growth', label: 'Net growth', value: joined.total - left.total, format: 'count', basis: 'joined minus left' } : { metric: 'net_growth', label: 'Net growth', value: null, format: 'count', note: 'not returned by the API' };
+      return [count('sent', 'Sent', t('sent')), count('delivered', 'Delivered', t('delivered')), count('read', 'Read', t('read')), count('joined', 'Participants joined', joined), count('left', 'Participants left', left), net];
+    }
+    case 'template-groups':
     case 'template': {
       const sent = t('sent');
       const delivered = t('delivered');
@@ -570,6 +582,9 @@ const DEFAULT_METRICS: Record<Kind, string[]> = {
   template: ['sent', 'delivered', 'read', 'clicked', 'amount_spent', 'cost'],
   pricing: ['cost', 'volume'],
   conversation: ['conversation', 'cost'],
+  calls: ['count', 'cost', 'average_duration'],
+  'template-groups': ['sent', 'delivered', 'read', 'clicked', 'amount_spent'],
+  groups: ['sent', 'delivered', 'read', 'joined', 'left'],
 };
 export function defaultMetric(result: ColumnarResult): string | null {
   const metrics = chartableMetrics(result);
@@ -728,14 +743,14 @@ export function buildTimeSeries(result: ColumnarResult, options: TimeSeriesOptio
  * "Other" (when some are), the period still under way (when there is one), the still-counting
  * window (when shaded).
  */
-export function chartCaption(set: TimeSeriesSet, granularity: Granularity, time: Pick<TimeFormatter, 'timezone' | 'valid'>): string {
+export function chartCaption(set: TimeSeriesSet, granularity: Granularity, time: Pick<TimeFormatter, 'timezone' | 'valid'>, partialMark = 'drawn dashed'): string {
   const out = [`Times in ${time.timezone}${time.valid ? '' : ' (the result\'s timezone is unknown here)'}.`];
   const other = set.series.find((x) => x.other);
   if (other) out.push(`The ${set.groups - set.series.length + 1} smallest of ${set.groups} are summed into “Other”.`);
   const partialAt = set.partial.indexOf(1);
   if (partialAt >= 0) {
     const what = granularity === 'MONTHLY' ? 'this month' : granularity === 'DAILY' ? 'today' : 'the current half hour';
-    out.push(`The last ${granularity === 'MONTHLY' ? 'month' : granularity === 'DAILY' ? 'day' : 'half hour'} is ${what} so far (not over yet): drawn dashed.`);
+    out.push(`The last ${granularity === 'MONTHLY' ? 'month' : granularity === 'DAILY' ? 'day' : 'half hour'} is ${what} so far (not over yet): ${partialMark}.`);
   }
   if (set.stillCounting) out.push(`Shaded: ${set.stillCounting.label.charAt(0).toLowerCase()}${set.stillCounting.label.slice(1)}.`);
   return out.join(' ');
@@ -1178,7 +1193,7 @@ export function cellText(result: ColumnarResult, i: number, col: TableColumn, ti
       const dim = result.dims[col.name];
       if (!dim) return '';
       const c = codeAt(dim.codes, i);
-      return c >= 0 && c < dim.values.length ? valueLabel(col.name, dim.values[c], templateNames) : col.name === 'tier' ? 'free' : '';
+      return c >= 0 && c < dim.values.length ? valueLabel(col.name, dim.values[c], templateNames) : col.name === 'tier' ? valueLabel('tier', undefined) : '';
     }
     case 'metric': {
       const v = valueAt(result.metrics[col.name], i);
@@ -1186,6 +1201,15 @@ export function cellText(result: ColumnarResult, i: number, col: TableColumn, ti
       return formatMetricValue(col.name, v, result.currency, locale);
     }
   }
+}
+
+/** The tooltip of a dimension cell: the API's value when the label differs from it. */
+export function cellHint(result: ColumnarResult, i: number, col: TableColumn): string | undefined {
+  if (col.type !== 'dim') return undefined;
+  const dim = result.dims[col.name];
+  if (!dim) return undefined;
+  const c = codeAt(dim.codes, i);
+  return c >= 0 && c < dim.values.length ? apiValueHint(col.name, dim.values[c]) : undefined;
 }
 
 /** Rows shown on one page (never the whole of a large result). */

@@ -9,6 +9,8 @@ import type { ChartType } from './chart';
 import type { Kind, SortDirection } from './model';
 import { TABLE_PAGE_SIZE, chartableMetrics, defaultBreakdown, defaultMetric, makeTimeFormatter, pageRows, presentDimensions, sortRows, tableColumns } from './model';
 
+export type PreviousPeriod = NonNullable<Extract<HostMessage, { type: 'result' }>['previous']>;
+
 export type Mode = 'boot' | 'loading' | 'result' | 'error';
 export type StatusState = 'ok' | 'error' | 'info';
 
@@ -21,6 +23,10 @@ export interface ViewState {
   /** The heading before anything arrived (from the saved state or the document title). */
   title?: string;
   result?: ColumnarResult;
+  /** The previous period of the same length (for the comparison), when the host sent it with the result. */
+  previous?: PreviousPeriod;
+  /** Overlay the previous period on the chart. */
+  overlayPrevious: boolean;
   context?: PanelContext;
   loadingMessage?: string;
   error?: { message: string; needsInsights: boolean };
@@ -41,6 +47,7 @@ export type Action =
   | { type: 'host'; message: HostMessage }
   | { type: 'restore'; saved: PanelState; documentTitle?: string }
   | { type: 'chartType'; chartType: ChartType }
+  | { type: 'overlayPrevious'; on: boolean }
   | { type: 'breakdown'; breakdown: string }
   | { type: 'metric'; metric: string }
   | { type: 'sort'; key: string }
@@ -50,7 +57,7 @@ export type Action =
   | { type: 'insightsEnabled'; enabled: boolean };
 
 export function initialState(): ViewState {
-  return { mode: 'boot', chartType: 'line', sortDir: 'asc', order: null, page: 0, status: { text: '', state: 'info' } };
+  return { mode: 'boot', chartType: 'line', overlayPrevious: false, sortDir: 'asc', order: null, page: 0, status: { text: '', state: 'info' } };
 }
 
 /** A progress note ("Running…") is over once the host answers with a new state. */
@@ -77,6 +84,7 @@ function onHost(s: ViewState, msg: HostMessage): ViewState {
         query: msg.query,
         resultQuery: msg.query,
         result: msg.result,
+        previous: msg.previous,
         context: msg.context,
         error: undefined,
         loadingMessage: undefined,
@@ -131,6 +139,8 @@ export function reduce(s: ViewState, action: Action): ViewState {
     }
     case 'chartType':
       return { ...s, chartType: action.chartType };
+    case 'overlayPrevious':
+      return { ...s, overlayPrevious: action.on };
     case 'breakdown':
       return { ...s, breakdown: action.breakdown };
     case 'metric':
@@ -175,6 +185,9 @@ export const KIND_LABELS: Record<Kind, string> = {
   conversation: 'Conversation analytics',
   pricing: 'Pricing analytics',
   template: 'Template analytics',
+  calls: 'Call analytics',
+  'template-groups': 'Template group analytics',
+  groups: 'WhatsApp group analytics',
 };
 
 /** The query the heading describes: the result's while one is shown, else the one in the form. */

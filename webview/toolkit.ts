@@ -85,7 +85,11 @@ export interface GridColumn {
 }
 
 /** A read-only table: a header row and one row per record (cells as text), scrolling sideways in its own box. */
-export function dataGrid(columns: GridColumn[], rows: Array<Record<string, string>>, options: { label: string; id?: string } = { label: '' }): HTMLElement {
+export function dataGrid(
+  columns: GridColumn[],
+  rows: Array<Record<string, string>>,
+  options: { label: string; id?: string; caption?: string; cellHint?: (row: number, key: string) => string | undefined } = { label: '' },
+): HTMLElement {
   const table = el('table', { class: 'grid', 'aria-label': options.label, id: options.id });
   const head = el('thead');
   const headRow = el('tr');
@@ -96,14 +100,19 @@ export function dataGrid(columns: GridColumn[], rows: Array<Record<string, strin
   }
   head.appendChild(headRow);
   const body = el('tbody');
-  for (const r of rows) {
+  rows.forEach((r, i) => {
     const tr = el('tr');
     for (const c of columns) {
-      const td = el('td', { 'data-column': c.key, class: c.numeric ? 'num' : undefined });
+      const td = el('td', { 'data-column': c.key, class: c.numeric ? 'num' : 'label', title: options.cellHint?.(i, c.key) });
       td.textContent = r[c.key] ?? '';
       tr.appendChild(td);
     }
     body.appendChild(tr);
+  });
+  if (options.caption) {
+    const caption = el('caption');
+    caption.textContent = options.caption;
+    table.appendChild(caption);
   }
   table.append(head, body);
   const wrap = el('div', { class: 'table-wrap' });

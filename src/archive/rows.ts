@@ -31,6 +31,7 @@ export function isFinal(dayMs: number, fetchedAt: number, settleDays: number): b
 
 /** The archive kinds a core kind is stored as. */
 export function archiveKindsOf(kind: Kind): ArchiveKind[] {
+  if (kind === 'calls' || kind === 'template-groups' || kind === 'groups') return []; // not archived (yet)
   return kind === 'template' ? ['template', 'template_clicks'] : [kind];
 }
 
@@ -108,7 +109,7 @@ export function rowKey(r: ArchiveRow): string {
 export function rowsToPoints(kind: Kind, rows: Partial<Record<ArchiveKind, ArchiveRow[]>>): Point[] {
   const points: Point[] = [];
   const byKey = new Map<string, Point>();
-  for (const r of rows[kind] ?? []) {
+  for (const r of rows[kind as ArchiveKind] ?? []) {
     const dims: Record<string, string> = { ...r.extra?.dims };
     for (const [k, v] of Object.entries(r.dims)) if (v !== undefined) dims[k] = v;
     const metrics: Record<string, number> = { ...r.extra?.metrics };

@@ -163,7 +163,8 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
   const { provider, root, signal } = options;
   const now = options.now ?? Date.now();
   const wabaIds = [...new Set(options.wabaIds.map((w) => checkWabaId(w)))];
-  const kinds = (options.kinds ?? [...KINDS]).filter((k) => provider.capabilities[k]?.granularities.includes('DAILY'));
+  // Only the kinds the archive stores (calls, template groups and WhatsApp groups are not archived yet).
+  const kinds = (options.kinds ?? [...KINDS]).filter((k) => provider.capabilities[k]?.granularities.includes('DAILY') && archiveKindsOf(k).length > 0);
   const settle = (k: ArchiveKind) => options.settleDays?.[k] ?? DEFAULT_SETTLE_DAYS[k];
   const today = startOfDayUtc(now);
   const yesterday = today - DAY;

@@ -49,6 +49,12 @@ export function planQuery(resolved: ResolvedQuery, caps: KindCapabilities): Quer
   const { query } = resolved;
   const windows = splitWindows(resolved.startMs, resolved.endMs, windowDays(caps, query.granularity), query.granularity === 'MONTHLY');
   const idBatches = query.kind === 'template' ? batches(query.templateIds, caps.maxTemplateIds ?? 10) : [undefined];
+  const otherIds = query.kind === 'template-groups' ? query.templateGroupIds : query.kind === 'groups' ? query.groupIds : undefined;
+  if (otherIds) {
+    const units: QueryUnit[] = [];
+    for (const w of windows) for (const ids of batches(otherIds, caps.maxIds ?? 1)) units.push({ query, startMs: w.startMs, endMs: w.endMs, index: units.length, ids });
+    return units;
+  }
   const units: QueryUnit[] = [];
   for (const w of windows) {
     for (const ids of idBatches) {

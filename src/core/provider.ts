@@ -5,7 +5,7 @@
 import type { Semaphore } from './concurrency';
 import type { HttpClient } from './http';
 import type { ProviderCapabilities, Query } from './query';
-import type { Kind, Logger, NormalizedResult, Page, PhoneNumberInfo, Point, ProviderId, TemplateInfo, WabaInfo } from './types';
+import type { Kind, Logger, NormalizedResult, Page, PhoneNumberInfo, Point, ProviderId, TemplateGroupInfo, TemplateInfo, WabaInfo } from './types';
 import type { WarningSink } from './listing';
 import type { Warning } from './warnings';
 
@@ -17,6 +17,8 @@ export interface QueryUnit {
   endMs: number;
   /** For template queries: the ids of this batch (at most the provider's maxTemplateIds). */
   templateIds?: string[];
+  /** For template-group and WhatsApp-group queries: the ids of this batch (at most maxIds). */
+  ids?: string[];
   /** Position in the plan. */
   index: number;
 }
@@ -102,6 +104,8 @@ export interface Provider {
   validate?(query: Query): void;
   /** Fetch one planned unit, following every page. */
   fetchUnit(unit: QueryUnit, options?: FetchOptions): Promise<UnitResult>;
+  /** Meta only: a WABA's template groups; a refusal throws (never `[]`). */
+  listTemplateGroups?(wabaId: string, signal?: AbortSignal): Promise<TemplateGroupInfo[]>;
   /** Turn on insights for a WABA (irreversible). */
   enableInsights(wabaId: string, signal?: AbortSignal): Promise<void>;
   /** Meta only: opt a template out of (or back into) button click tracking. */

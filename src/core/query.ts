@@ -11,6 +11,11 @@ import type { Warning } from './warnings';
 import { warning } from './warnings';
 
 import {
+  CALL_DIMENSIONS,
+  CALL_DIRECTIONS,
+  CALL_METRICS,
+  GROUP_METRICS,
+  TEMPLATE_GROUP_METRICS,
   CONVERSATION_CATEGORIES,
   CONVERSATION_DIMENSIONS,
   CONVERSATION_DIRECTIONS,
@@ -24,6 +29,7 @@ import {
   TEMPLATE_METRICS,
   TEMPLATE_PRODUCT_TYPES,
   TIER_PATTERN,
+  BILLING_CHANGE_2026_10,
 } from './vocabulary';
 import type { RelativeRange } from './vocabulary';
 
@@ -115,12 +121,52 @@ export const TemplateQuerySchema = z.strictObject({
   useWabaTimezone: z.boolean().optional(),
 });
 
-export const QuerySchema = z.discriminatedUnion('kind', [MessagingQuerySchema, ConversationQuerySchema, PricingQuerySchema, TemplateQuerySchema]);
+/** Business Calling (`call_analytics`, a WABA field like pricing). */
+export const CallsQuerySchema = z.strictObject({
+  ...base,
+  kind: z.literal('calls'),
+  phoneNumbers: z.array(digits).optional(),
+  countryCodes: countryList.optional(),
+  metricTypes: upperList(CALL_METRICS).optional(),
+  directions: upperList(CALL_DIRECTIONS).optional(),
+  dimensions: upperList(CALL_DIMENSIONS).optional(),
+  tiers: z.array(z.string().regex(TIER_PATTERN, 'must look like 0:100000 or 0:MAX')).optional(),
+});
+
+/** Template groups (`template_group_analytics`, an edge like template analytics). */
+export const TemplateGroupsQuerySchema = z.strictObject({
+  ...base,
+  kind: z.literal('template-groups'),
+  templateGroupIds: z.array(idString).min(1, 'at least one template group id is needed'),
+  metricTypes: upperList(TEMPLATE_GROUP_METRICS).optional(),
+  useWabaTimezone: z.boolean().optional(),
+});
+
+/** WhatsApp Groups (`group_analytics`, an edge; one group per request). */
+export const GroupsQuerySchema = z.strictObject({
+  ...base,
+  kind: z.literal('groups'),
+  groupIds: z.array(idString).min(1, 'at least one WhatsApp group id is needed'),
+  metricTypes: upperList(GROUP_METRICS).optional(),
+});
+
+export const QuerySchema = z.discriminatedUnion('kind', [
+  MessagingQuerySchema,
+  ConversationQuerySchema,
+  PricingQuerySchema,
+  TemplateQuerySchema,
+  CallsQuerySchema,
+  TemplateGroupsQuerySchema,
+  GroupsQuerySchema,
+]);
 
 export type MessagingQuery = z.infer<typeof MessagingQuerySchema>;
 export type ConversationQuery = z.infer<typeof ConversationQuerySchema>;
 export type PricingQuery = z.infer<typeof PricingQuerySchema>;
 export type TemplateQuery = z.infer<typeof TemplateQuerySchema>;
+export type CallsQuery = z.infer<typeof CallsQuerySchema>;
+export type TemplateGroupsQuery = z.infer<typeof TemplateGroupsQuerySchema>;
+export type GroupsQuery = z.infer<typeof GroupsQuerySchema>;
 export type Query = z.infer<typeof QuerySchema>;
 /** What a caller may write (defaults not yet applied). */
 export type QueryInput = z.input<typeof QuerySchema>;
@@ -141,6 +187,8 @@ export interface KindCapabilities {
   filters: readonly string[];
   /** Template ids per request. */
   maxTemplateIds?: number;
+  /** Ids per request of the kinds asked by id (template groups: 10, WhatsApp groups: 1). */
+  maxIds?: number;
 }
 
 export type ProviderCapabilities = Partial<Record<Kind, KindCapabilities>>;
@@ -158,6 +206,9 @@ const KIND_LABEL: Record<Kind, string> = {
   conversation: 'Conversation analytics',
   pricing: 'Pricing analytics',
   template: 'Template analytics',
+  calls: 'Call analytics',
+  'template-groups': 'Template group analytics',
+  groups: 'WhatsApp group analytics',
 };
 export function kindLabel(kind: Kind): string {
   return KIND_LABEL[kind];
@@ -179,6 +230,9 @@ export const QUERY_KEYS: Record<Kind, readonly string[]> = {
   conversation: Object.keys(ConversationQuerySchema.shape),
   pricing: Object.keys(PricingQuerySchema.shape),
   template: Object.keys(TemplateQuerySchema.shape),
+  calls: Object.keys(CallsQuerySchema.shape),
+  'template-groups': Object.keys(TemplateGroupsQuerySchema.shape),
+  groups: Object.keys(GroupsQuerySchema.shape),
 };
 
 /** A plain object without its keys set to undefined (in-memory callers spread optional fields; JSON has none). */
@@ -240,6 +294,9 @@ export const SavedQuerySchema = z.discriminatedUnion('kind', [
   savedVariant(ConversationQuerySchema),
   savedVariant(PricingQuerySchema),
   savedVariant(TemplateQuerySchema),
+  savedVariant(CallsQuerySchema),
+  savedVariant(TemplateGroupsQuerySchema),
+  savedVariant(GroupsQuerySchema),
 ]);
 
 /** The schema of a saved query file; the JSON schema of schemas/ is generated from it. */
@@ -333,6 +390,23 @@ export function resolveQuery(input: unknown, caps: ProviderCapabilities, now: nu
     const unique = [...new Set(query.templateIds)];
     if (unique.length !== query.templateIds.length) warnings.push(warning('query.repeated-ids', 'Repeated template ids were asked for once.'));
     query.templateIds = unique;
+  }
+  if (query.kind === 'template-groups' || query.kind === 'groups') {
+    const ids = query.kind === 'groups' ? query.groupIds : query.templateGroupIds;
+    const unique = [...new Set(ids)];
+    if (unique.length !== ids.length) warnings.push(warning('query.repeated-ids', `Repeated ${query.kind === 'groups' ? 'WhatsApp group' : 'template group'} ids were asked for once.`));
+    if (query.kind === 'groups') query.groupIds = unique;
+    else query.templateGroupIds = unique;
+  }
+  // Pricing whose range spans 1 Oct 2026: what the same values mean changes that day.
+  const change = parseIsoDate(BILLING_CHANGE_2026_10)!;
+  if (query.kind === 'pricing' && from < change && endMs > change) {
+    warnings.push(
+      warning(
+        'pricing.billing-change-2026-10',
+        'From 1 Oct 2026 Meta charges service messages (beyond a free tier) and utility messages sent inside an open customer-service window; before that day they were free (FREE_CUSTOMER_SERVICE). A jump in cost on that day comes from the new billing, not from more messages.',
+      ),
+    );
   }
   return { query, startMs: from, endMs, warnings };
 }

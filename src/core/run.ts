@@ -39,7 +39,7 @@ export interface RunOptions {
   compare?: boolean;
 }
 
-const COST_KINDS = new Set(['pricing', 'conversation', 'template']);
+const COST_KINDS = new Set(['pricing', 'conversation', 'template', 'calls', 'template-groups']);
 
 /** Start instants, parsed once per distinct string (a HALF_HOUR answer repeats each start per combination). */
 function startParser(): (p: Point) => number {
@@ -72,7 +72,7 @@ const BUCKET_MS: Partial<Record<Granularity, number>> = { HALF_HOUR: HALF_HOUR, 
 async function fetchPaged(provider: Provider, unit: QueryUnit, options: FetchOptions, concurrency: number, asked: Asked): Promise<UnitResult> {
   const q = unit.query;
   const bucketMs = BUCKET_MS[q.granularity];
-  if (q.kind === 'template' || !bucketMs || concurrency < 2) return provider.fetchUnit(unit, options);
+  if (q.kind === 'template' || q.kind === 'template-groups' || q.kind === 'groups' || !bucketMs || concurrency < 2) return provider.fetchUnit(unit, options);
   const first = await provider.fetchUnit(unit, { ...options, maxPages: 1 });
   if (!first.next) return first;
   const parse = startParser();

@@ -4,7 +4,7 @@ import type { Warning } from './warnings';
 export const PROVIDERS = ['meta', 'vonage'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
 
-export const KINDS = ['messaging', 'conversation', 'pricing', 'template'] as const;
+export const KINDS = ['messaging', 'conversation', 'pricing', 'template', 'calls', 'template-groups', 'groups'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** The one granularity vocabulary users speak; providers translate it. */
@@ -99,6 +99,13 @@ export interface TemplateInfo {
   /** Button types present in the template (URL, QUICK_REPLY, ...), when known. */
   buttons?: string[];
   clickTrackingOptedOut?: boolean;
+}
+
+/** A template group (Meta): a campaign's templates as one unit. */
+export interface TemplateGroupInfo {
+  id: string;
+  name?: string;
+  templateIds: string[];
 }
 
 export interface Page<T> {

@@ -58,6 +58,20 @@ export const TEMPLATE_PRODUCT_TYPES = ['CLOUD_API', 'MARKETING_MESSAGES_API_FOR_
 /** 0 template (notification) messages, 2 non-template (customer support), 100 incoming. */
 export const PRODUCT_TYPES = [0, 2, 100] as const;
 
+/**
+ * Business Calling, `call_analytics` (META_PAGE "Call analytics"; META_SDK get_call_analytics
+ * enums add UNKNOWN, TIER and the `tiers` filter): directions, metric types, dimensions.
+ */
+export const CALL_DIRECTIONS = ['USER_INITIATED', 'BUSINESS_INITIATED', 'UNKNOWN'] as const;
+export const CALL_METRICS = ['COUNT', 'COST', 'AVERAGE_DURATION'] as const;
+export const CALL_DIMENSIONS = ['COUNTRY', 'DIRECTION', 'PHONE', 'TIER'] as const;
+/** `template_group_analytics` metric types (Meta's template-groups guide writes them in lower case). */
+export const TEMPLATE_GROUP_METRICS = ['SENT', 'DELIVERED', 'READ', 'CLICKED', 'COST'] as const;
+/** `group_analytics` (WhatsApp Groups) metric types; answers name the last two `joined` and `left`. */
+export const GROUP_METRICS = ['SENT', 'DELIVERED', 'READ', 'PARTICIPANTS_JOINED', 'PARTICIPANTS_LEFT'] as const;
+/** The first day service and in-window utility messages are charged (api-notes "Billing changes"). */
+export const BILLING_CHANGE_2026_10 = '2026-10-01';
+
 /** `clicked[].type` and `cost[].type` of template analytics answers. */
 export const CLICK_TYPES = ['url_button', 'unique_url_button', 'quick_reply_button'] as const;
 export const COST_TYPES = ['amount_spent', 'cost_per_delivered', 'cost_per_url_button_click'] as const;
@@ -69,6 +83,7 @@ export const KNOWN_DIMENSION_VALUES: Readonly<Record<string, readonly string[]>>
   conversation_category: CONVERSATION_CATEGORIES,
   conversation_type: CONVERSATION_TYPE_ANSWERS,
   conversation_direction: CONVERSATION_DIRECTIONS,
+  direction: CALL_DIRECTIONS,
 };
 
 /** Whether an answer's dimension value is a known one (a dimension without a known list: always). */
@@ -86,6 +101,7 @@ export const FILTER_VALUES: Readonly<Record<string, readonly string[]>> = {
   pricing_categories: PRICING_CATEGORIES,
   pricing_types: PRICING_TYPES,
   product_types: PRODUCT_TYPES.map(String),
+  directions: CALL_DIRECTIONS,
 };
 
 // ---- descriptors: labels, value types, API names ----------------------------------------------
@@ -93,7 +109,7 @@ export const FILTER_VALUES: Readonly<Record<string, readonly string[]>> = {
 // (webview), the CLI flags (src/cli.ts) and the URL builders (src/providers/*/urls.ts). Kept free
 // of imports (but types) so the webview bundle can take it without zod.
 
-type QueryKind = 'messaging' | 'conversation' | 'pricing' | 'template';
+type QueryKind = 'messaging' | 'conversation' | 'pricing' | 'template' | 'calls' | 'template-groups' | 'groups';
 type ProviderName = 'meta' | 'vonage';
 
 /** One known value: what the API says, and what people read. */
@@ -177,6 +193,18 @@ const TEMPLATE_PRODUCT_TYPE_LABELS: Record<(typeof TEMPLATE_PRODUCT_TYPES)[numbe
   MARKETING_MESSAGES_API_FOR_WHATSAPP: 'Marketing Messages API for WhatsApp',
   MARKETING_MESSAGES_LITE_API: 'Marketing Messages Lite API',
 };
+const CALL_DIRECTION_LABELS: Record<(typeof CALL_DIRECTIONS)[number], string> = {
+  USER_INITIATED: 'User-initiated calls',
+  BUSINESS_INITIATED: 'Business-initiated calls',
+  UNKNOWN: 'Unknown direction',
+};
+const GROUP_METRIC_LABELS: Record<(typeof GROUP_METRICS)[number], string> = {
+  SENT: 'Sent',
+  DELIVERED: 'Delivered',
+  READ: 'Read',
+  PARTICIPANTS_JOINED: 'Participants joined',
+  PARTICIPANTS_LEFT: 'Participants left',
+};
 const CLICK_TYPE_LABELS: Record<(typeof CLICK_TYPES)[number], string> = {
   url_button: 'URL button',
   unique_url_button: 'Unique URL button',
@@ -193,9 +221,16 @@ export const DIMENSIONS: Readonly<Record<string, { answer: string; label: string
   CONVERSATION_CATEGORY: { answer: 'conversation_category', label: 'Conversation category' },
   CONVERSATION_DIRECTION: { answer: 'conversation_direction', label: 'Conversation direction' },
   CONVERSATION_TYPE: { answer: 'conversation_type', label: 'Conversation type' },
+  DIRECTION: { answer: 'direction', label: 'Call direction' },
 };
 /** Answer dimensions no query dimension names (they come with the kind). */
-const OTHER_DIMENSION_LABELS: Record<string, string> = { template_id: 'Template', product_type: 'Message type', click_type: 'Button' };
+const OTHER_DIMENSION_LABELS: Record<string, string> = {
+  template_id: 'Template',
+  product_type: 'Message type',
+  click_type: 'Button',
+  template_group_id: 'Template group',
+  group_id: 'WhatsApp group',
+};
 
 /**
  * The measures, by the answer's metric name (the query's metric types are the same names in
@@ -213,6 +248,10 @@ export const METRICS: Readonly<Record<string, { label: string; money?: boolean; 
   amount_spent: { label: 'Amount spent', money: true },
   cost_per_delivered: { label: 'Cost per delivered message', money: true, ratio: true },
   cost_per_url_button_click: { label: 'Cost per URL button click', money: true, ratio: true },
+  count: { label: 'Calls' },
+  average_duration: { label: 'Average call duration (s)' },
+  joined: { label: 'Participants joined' },
+  left: { label: 'Participants left' },
 };
 
 const labelled = <T extends string | number>(values: readonly T[], labels: Record<T, string>): ValueDescriptor[] => values.map((value) => ({ value, label: labels[value] }));
@@ -232,10 +271,30 @@ export const FILTERS: readonly FilterDescriptor[] = [
     none: 'at least one is needed',
   },
   {
+    key: 'templateGroupIds',
+    label: 'Template groups',
+    valueType: 'ids',
+    kinds: ['template-groups'],
+    api: { meta: 'template_group_ids' },
+    flag: '--template-groups',
+    example: '1234567890,2345678901',
+    none: 'at least one is needed',
+  },
+  {
+    key: 'groupIds',
+    label: 'WhatsApp groups',
+    valueType: 'ids',
+    kinds: ['groups'],
+    api: { meta: 'group_ids' },
+    flag: '--groups',
+    example: '120363000000000001',
+    none: 'at least one is needed',
+  },
+  {
     key: 'phoneNumbers',
     label: 'Phone numbers',
     valueType: 'phones',
-    kinds: ['messaging', 'conversation', 'pricing'],
+    kinds: ['messaging', 'conversation', 'pricing', 'calls'],
     api: { meta: 'phone_numbers', vonage: { messaging: 'phone_number', pricing: 'phone_numbers' } },
     flag: '--phone-numbers',
     example: '15550001111,15550002222',
@@ -257,7 +316,7 @@ export const FILTERS: readonly FilterDescriptor[] = [
     key: 'countryCodes',
     label: 'Countries',
     valueType: 'countries',
-    kinds: ['messaging', 'conversation', 'pricing'],
+    kinds: ['messaging', 'conversation', 'pricing', 'calls'],
     api: { meta: 'country_codes', vonage: 'country_codes' },
     flag: '--countries',
     flagAliases: ['--country-codes'],
@@ -268,12 +327,19 @@ export const FILTERS: readonly FilterDescriptor[] = [
     key: 'metricTypes',
     label: 'Metrics',
     valueType: 'enum',
-    kinds: ['conversation', 'pricing', 'template'],
+    kinds: ['conversation', 'pricing', 'template', 'calls', 'template-groups', 'groups'],
     api: { meta: 'metric_types', vonage: 'metric_types' },
     flag: '--metrics',
     flagAliases: ['--metric-types'],
     example: 'COST,VOLUME',
-    values: { conversation: metricValues(CONVERSATION_METRICS), pricing: metricValues(PRICING_METRICS), template: metricValues(TEMPLATE_METRICS) },
+    values: {
+      conversation: metricValues(CONVERSATION_METRICS),
+      pricing: metricValues(PRICING_METRICS),
+      template: metricValues(TEMPLATE_METRICS),
+      calls: metricValues(CALL_METRICS),
+      'template-groups': metricValues(TEMPLATE_GROUP_METRICS),
+      groups: labelled(GROUP_METRICS, GROUP_METRIC_LABELS),
+    },
     none: 'every metric',
   },
   {
@@ -332,22 +398,33 @@ export const FILTERS: readonly FilterDescriptor[] = [
     none: 'both directions',
   },
   {
+    key: 'directions',
+    label: 'Call directions',
+    valueType: 'enum',
+    kinds: ['calls'],
+    api: { meta: 'directions' },
+    flag: '--directions',
+    example: 'USER_INITIATED,BUSINESS_INITIATED',
+    values: labelled(CALL_DIRECTIONS, CALL_DIRECTION_LABELS),
+    none: 'all directions',
+  },
+  {
     key: 'dimensions',
     label: 'Break down by',
     valueType: 'enum',
-    kinds: ['conversation', 'pricing'],
+    kinds: ['conversation', 'pricing', 'calls'],
     api: { meta: 'dimensions', vonage: 'dimensions' },
     flag: '--dimensions',
     example: 'PRICING_CATEGORY,COUNTRY',
-    values: { conversation: dimensionValues(CONVERSATION_DIMENSIONS), pricing: dimensionValues(PRICING_DIMENSIONS) },
+    values: { conversation: dimensionValues(CONVERSATION_DIMENSIONS), pricing: dimensionValues(PRICING_DIMENSIONS), calls: dimensionValues(CALL_DIMENSIONS) },
     none: 'totals only',
   },
   {
     key: 'tiers',
     label: 'Tiers',
     valueType: 'tiers',
-    kinds: ['pricing'],
-    api: { vonage: 'tier' },
+    kinds: ['pricing', 'calls'],
+    api: { meta: { calls: 'tiers' }, vonage: { pricing: 'tier' } },
     flag: '--tiers',
     example: '0:750000,750000:MAX',
     none: 'all tiers',
@@ -367,7 +444,7 @@ export const FILTERS: readonly FilterDescriptor[] = [
     key: 'useWabaTimezone',
     label: "Days in the WABA's timezone",
     valueType: 'boolean',
-    kinds: ['template'],
+    kinds: ['template', 'template-groups'],
     api: { meta: 'use_waba_timezone' },
     flag: '--waba-timezone',
     example: '',
@@ -421,10 +498,11 @@ const VALUE_SETS: Record<string, Readonly<Record<string, string>>> = {
   pricing_type: PRICING_TYPE_LABELS,
   conversation_type: CONVERSATION_TYPE_LABELS,
   conversation_direction: CONVERSATION_DIRECTION_LABELS,
+  direction: CALL_DIRECTION_LABELS,
   product_type: { ...PRODUCT_TYPE_LABELS, ...TEMPLATE_PRODUCT_TYPE_LABELS },
   click_type: CLICK_TYPE_LABELS,
   dimension: Object.fromEntries(Object.entries(DIMENSIONS).map(([k, d]) => [k, d.label])),
-  metric: Object.fromEntries(Object.entries(METRICS).flatMap(([k, m]) => [[k, m.label], [k.toUpperCase(), m.label]])),
+  metric: { ...GROUP_METRIC_LABELS, ...Object.fromEntries(Object.entries(METRICS).flatMap(([k, m]) => [[k, m.label], [k.toUpperCase(), m.label]])) },
 };
 const VALUE_SET_OF: Record<string, string> = {
   pricingCategories: 'pricing_category',
@@ -437,6 +515,8 @@ const VALUE_SET_OF: Record<string, string> = {
   CONVERSATION_TYPE: 'conversation_type',
   conversationDirections: 'conversation_direction',
   CONVERSATION_DIRECTION: 'conversation_direction',
+  directions: 'direction',
+  DIRECTION: 'direction',
   productTypes: 'product_type',
   productType: 'product_type',
   product_types: 'product_type',

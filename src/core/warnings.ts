@@ -33,6 +33,8 @@ export const WARNING_CODES = {
   'listing.incomplete': 'Part of a listing could not be read.',
   /** A credential echoed back by the server was removed from the result. */
   'answer.redacted': 'A credential in the answer was removed.',
+  /** The range spans 1 Oct 2026, from when service and in-window utility messages are charged. */
+  'pricing.billing-change-2026-10': 'Service and in-window utility messages are charged from 1 Oct 2026.',
   /** Costs are not available for this account (billed through a partner, or not returned). */
   'cost.unavailable': 'Cost is not available.',
   /** The currency of the WABA could not be read; costs are shown without it. */

@@ -31,16 +31,18 @@ export async function readSavedQuery(uri: vscode.Uri): Promise<{ query: Query; t
   return { query: parseQuery(query), ...(title !== undefined ? { title } : {}) };
 }
 
-export const NEW_SAVED_QUERY = `{
-  "title": "Pricing by category, last 30 days",
-  "query": {
-    "kind": "pricing",
-    "provider": "meta",
-    "wabaId": "YOUR_WABA_ID",
-    "from": "2026-01-01",
-    "to": "2026-01-31",
-    "granularity": "DAILY",
-    "dimensions": ["PRICING_CATEGORY"]
-  }
+/**
+ * A new saved query: pricing by category over the last 30 days (a relative range, so the report
+ * stays current), on the WABA given (picked in the tree, or the first one known).
+ */
+export function newSavedQueryContent(waba: { provider: 'meta' | 'vonage'; id: string; name?: string } | undefined): string {
+  const query = {
+    kind: 'pricing',
+    provider: waba?.provider ?? 'meta',
+    wabaId: waba?.id ?? 'YOUR_WABA_ID',
+    range: 'last-30-days',
+    granularity: 'DAILY',
+    dimensions: ['PRICING_CATEGORY'],
+  };
+  return JSON.stringify({ title: `Pricing by category, last 30 days${waba?.name ? ` · ${waba.name}` : ''}`, query }, null, 2) + '\n';
 }
-`;

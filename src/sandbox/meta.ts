@@ -13,6 +13,7 @@ import { RawJson, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith }
 import type { SandboxGranularity, SeriesKind } from './values';
 import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, money, templateAccSize, templateSlot, zonedMidnight } from './values';
 import { AsciiWriter } from './writer';
+import { callAnalytics, groupAnalytics, templateGroupAnalytics, templateGroupsListing } from './metaNewer';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -64,6 +65,8 @@ function unknownObject(id: string): GraphError {
 // Stats label
 
 const ANALYTICS_FIELDS = ['analytics', 'conversation_analytics', 'pricing_analytics'] as const;
+/** Stats labels only (call_analytics is answered whole, without cursors). */
+const LABELLED_FIELDS = [...ANALYTICS_FIELDS, 'call_analytics'] as const;
 type AnalyticsField = (typeof ANALYTICS_FIELDS)[number];
 
 function splitPath(path: string): { version?: string; segments: string[] } {
@@ -82,7 +85,7 @@ export function metaEndpoint(req: SandboxRequest, ctx: DialectContext): string {
   if (ctx.data.waba('meta', node)) {
     if (req.method === 'POST') return 'meta insights';
     const fields = req.query.get('fields') ?? '';
-    const found = ANALYTICS_FIELDS.filter((f) => new RegExp(`(^|[,\\s])${f}\\b`).test(fields));
+    const found = LABELLED_FIELDS.filter((f) => new RegExp(`(^|[,\\s])${f}\\b`).test(fields));
     return found.length ? found.map((f) => `meta ${f}`).join(' ') : 'meta waba';
   }
   if (ctx.data.template('meta', node)) return req.method === 'POST' ? 'meta click_tracking' : 'meta template';
@@ -146,6 +149,13 @@ function route(req: SandboxRequest, ctx: DialectContext): Reply {
     if (!edge) return method === 'POST' ? enableInsights(req, waba) : wabaNode(req, ctx, waba);
     if (method !== 'GET') throw new GraphError(400, { message: `(#100) Unsupported post request on edge ${edge}.`, code: 100 });
     if (edge === 'template_analytics') return templateAnalytics(req, ctx, waba);
+    if (edge === 'template_group_analytics') return jsonReply(200, templateGroupAnalytics(req.query, waba, req.now, badParam));
+    if (edge === 'group_analytics') return jsonReply(200, groupAnalytics(req.query, waba, req.now, badParam));
+    if (edge === 'template_groups') {
+      // The last Meta WABA refuses the listing (SDK-only edge), so a refusal can be told from "no groups".
+      if (waba === data.wabas.meta[data.wabas.meta.length - 1]) throw new GraphError(403, { message: '(#10) Application does not have permission for this action', type: 'OAuthException', code: 10 });
+      return jsonReply(200, templateGroupsListing(waba));
+    }
     if (edge === 'message_templates') return messageTemplates(req, ctx, waba);
     if (edge === 'phone_numbers') return phoneNumbers(req, ctx, waba);
     throw nonexistingField(edge, 'WhatsAppBusinessAccount');
@@ -420,6 +430,9 @@ function wabaNode(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): 
       const name = spec.name as AnalyticsField;
       if (afterField && afterField !== name) continue;
       body[name] = analyticsField(name, spec, req, ctx, waba, afterField === name ? afterOffset : 0, raw);
+    } else if (spec.name === 'call_analytics') {
+      // The older data[].data_points[] shape on the second Meta WABA (docs/dialects.md).
+      body.call_analytics = callAnalytics(spec, waba, req.now, waba === ctx.data.wabas.meta[1], badParam);
     } else if (spec.name === 'template_analytics') {
       if (afterField) continue;
       body.template_analytics = raw.slot(templateAnalyticsField(spec, req, ctx, waba));

@@ -264,7 +264,8 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
       ['Demo (Vonage)', 'vonage'],
     ] as const) {
       const rows = await expandRow(page, [connection]);
-      const expected = data.wabas[provider].map((w) => [w.name, `${w.id} · ${w.currency} · ${w.timezone} · insights ${w.insightsEnabled ? 'on' : 'off'}`]);
+      // "insights off" first (visible at the default sidebar width); "on" is said in the tooltip only.
+      const expected = data.wabas[provider].map((w) => [w.name, [w.insightsEnabled ? undefined : 'insights off', w.id, w.currency, w.timezone].filter(Boolean).join(' · ')]);
       assert.deepEqual(
         rows.map((r) => [r.label, r.description]).sort(),
         expected.sort(),
@@ -379,6 +380,50 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assert.deepEqual(view.columns, ['start', 'end', 'dim.country', 'dim.pricing_category', 'metric.volume', 'metric.cost']);
   });
 
+  await journeyStep('the pricing panel speaks in labels, compares periods, filters by multi-select (light, wide and narrow)', async (snap) => {
+    const frame = await panelFrame(page, `Pricing analytics · ${usWaba.name} · `, 'result');
+    const look = await frame.evaluate(() => ({
+      text: document.body.innerText,
+      multi: [...document.querySelectorAll('#params vscode-multi-select')].map((m) => m.getAttribute('data-param')),
+      deltas: [...document.querySelectorAll('#kpis .kpi .delta')].map((d) => (d.textContent ?? '').trim()),
+      preset: !!document.querySelector('[data-range-preset]'),
+      overlay: !!document.querySelector('[data-action="overlay-previous"]:not([hidden])'),
+    }));
+    for (const raw of ['PRICING_CATEGORY', '0:750000', 'url_button', 'phoneNumbers', 'a, b, c', 'comma-separated']) assert.ok(!look.text.includes(raw), `the panel shows the API word "${raw}"`);
+    assert.ok(/Marketing|Utility|Authentication|Service/.test(look.text), 'pricing categories are shown as labels');
+    for (const key of ['phoneNumbers', 'countryCodes', 'pricingCategories', 'pricingTypes']) assert.ok(look.multi.includes(key), `the ${key} filter is a multi-select (found ${look.multi.join(', ')})`);
+    assert.ok(look.preset, 'the form offers date presets');
+    assert.ok(look.deltas.length > 0 && look.deltas.every((d) => /^[▲▼=] .* vs \d{1,2} \w{3}/.test(d)), `the KPI cards compare with the previous period: ${look.deltas.join(' | ')}`);
+    assert.ok(look.overlay, 'the chart offers to overlay the previous period');
+    await frame.locator('[data-action="overlay-previous"]').click();
+    await frame.locator('#chart-note', { hasText: /the previous period/ }).waitFor({ timeout: 10_000 });
+    await snap('light-wide');
+    await page.setViewportSize({ width: 900, height: 1600 });
+    await page.waitForTimeout(800);
+    const clipped = await frame.evaluate(() =>
+      [...document.querySelectorAll('.table-wrap')].filter((w) => w.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length,
+    );
+    assert.equal(clipped, 0, 'a table box reaches past the panel edge (it should scroll inside its own box)');
+    await snap('light-narrow');
+    await page.setViewportSize({ width: 1400, height: 1600 });
+  });
+
+  await journeyStep('the period under way is marked partial', async (snap) => {
+    await startCommand(page, 'WABA Analytics: Messaging Analytics…');
+    await pickItem(page, /^Which connection\?/, 'Demo (Vonage)');
+    await pickItem(page, /^Which WhatsApp Business Account\?/, ukWaba.name);
+    await pickItem(page, /^Range/, 'Last 7 days');
+    await pickItem(page, /^Granularity/, 'Daily');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const frame = await panelFrame(page, `Messaging analytics · ${ukWaba.name} · ${isoDay(today - 6 * DAY)}`, 'result');
+    const view = await readDrawnPanel(frame);
+    assertChartDrawn(view);
+    const marks = await frame.evaluate(() => ({ rows: document.querySelectorAll('#table tr.partial').length, note: document.querySelector('#chart-note')?.textContent ?? '' }));
+    assert.ok(marks.rows > 0, 'the rows of today are marked partial in the table');
+    assert.match(marks.note, /today so far/, 'the chart note says the last day is today so far');
+    await snap('partial');
+  });
+
   await journeyStep('go back to the messaging panel', async () => {
     // Its document was dropped while hidden (no retainContextWhenHidden): it loads again and must show the same.
     await clickTab(page, `Messaging analytics · ${ukWaba.name} · `);
@@ -439,7 +484,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assertChartDrawn(view);
     assertTable(view, points, isoDay(lastMonth.startMs));
     templateKpis = view.kpis;
-    await waitForRow(page, ['Demo (Meta)', euWaba.name], (r) => r.description.endsWith('insights on'));
+    await waitForRow(page, ['Demo (Meta)', euWaba.name], (r) => !r.description.includes('insights off'));
   });
 
   await journeyStep('export JSON into the workspace', async () => {
@@ -507,10 +552,24 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assert.deepEqual(violations, [], `CSP violations in the console:\n${violations.slice(0, 5).join('\n')}`);
   });
 
-  await journeyStep('the panel in the dark theme', async () => {
+  await journeyStep('the panel in the dark theme', async (snap) => {
     await setColorTheme(page, 'Dark Modern');
     const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
     assertChartDrawn(view);
+    const funnel = await (await panelFrame(page, templateTitle, 'result')).evaluate(() => ({
+      caption: document.querySelector('#funnel-table caption')?.textContent ?? '',
+      text: document.body.innerText,
+    }));
+    assert.match(funnel.caption, /share of the step before/, 'the funnel caption says what its percentages are');
+    assert.ok(!/\burl_button\b|unique_url_button/.test(funnel.text), 'click types are shown as labels');
+    await snap('dark-wide');
+    await clickTab(page, `Pricing analytics · ${usWaba.name} · `);
+    await readDrawnPanel(await panelFrame(page, `Pricing analytics · ${usWaba.name} · `, 'result'));
+    await snap('dark-pricing-wide');
+    await page.setViewportSize({ width: 900, height: 1600 });
+    await page.waitForTimeout(800);
+    await snap('dark-pricing-narrow');
+    await page.setViewportSize({ width: 1400, height: 1600 });
   });
 });
 

@@ -16,6 +16,9 @@ describe('saved query JSON schema', () => {
       ['conversation', false],
       ['pricing', false],
       ['template', false],
+      ['calls', false],
+      ['template-groups', false],
+      ['groups', false],
     ]);
   });
   it('describes each kind with its filters', () => {

@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { AccountsService } from '../../src/extension/accountsService';
 import type { TreeNode } from '../../src/extension/accountsTree';
-import { AccountsTree, CategoryNode, PhoneNode, PhonesNode, TemplateNode, TemplatesNode, WabaNode } from '../../src/extension/accountsTree';
+import { AccountsTree, CategoryNode, PhoneNode, PhonesNode, TemplateNode, TemplatesNode } from '../../src/extension/accountsTree';
+import { SavedQueryFileSchema, savedQueryOf } from '../../src/core/query';
+import { newSavedQueryContent } from '../../src/extension/savedQueries';
 import { registerConnectionCommands } from '../../src/extension/commands/connections';
 import type { Services } from '../../src/extension/commands/services';
 import { ConnectionStore } from '../../src/extension/connections';
@@ -117,5 +119,18 @@ describe('tree menus', () => {
     assert.equal(item(off).iconPath?.id, 'eye-closed');
     const on = wabas.find((w) => w.info.insightsEnabled === true)!;
     assert.doesNotMatch(String(item(on).description), /insights/);
+  });
+
+  it('"New Saved Query File" on a WABA: its id and a relative range, valid against the strict schema', async () => {
+    const connection = tree.connections.find((c) => c.meta.id === 'meta')!;
+    const waba = (await tree.wabaNodes(connection)).find((w) => w.info.id === sb.data.wabas.meta[0]!.id)!;
+    assert.ok(menuFor(item(waba).contextValue!).includes('newSavedQuery'));
+    const json = JSON.parse(newSavedQueryContent(waba.info));
+    assert.ok(SavedQueryFileSchema.safeParse(json).success, JSON.stringify(json));
+    assert.equal(json.query.wabaId, waba.info.id);
+    assert.equal(json.query.range, 'last-30-days');
+    assert.equal(json.query.from, undefined);
+    const read = savedQueryOf(json, 'new.waba-query.json');
+    assert.match(String(read.query.from), /^\d{4}-\d{2}-\d{2}$/);
   });
 });

@@ -16,10 +16,11 @@ import { QueryService } from '../../src/extension/queryService';
 import { createMetaProvider } from '../../src/providers/meta';
 import type { MetaProviderConfig } from '../../src/providers/meta';
 import { createVonageProvider } from '../../src/providers/vonage';
+import { VONAGE_MAX_TEMPLATE_IDS } from '../../src/providers/vonage/capabilities';
 import type { Fault, Sandbox, SandboxOptions } from '../../src/sandbox';
 import { startSandbox } from '../../src/sandbox';
 import { rejection, sleep, waitFor } from './hardening-helpers';
-import { fakeContext, progress, recorded, settings } from './hardening-vscode';
+import { cancelProgress, fakeContext, recorded, settings } from './hardening-vscode';
 
 const NOW = Date.now();
 const TODAY = Math.floor(NOW / DAY) * DAY;
@@ -32,6 +33,7 @@ const vonageJwt = (sb: Sandbox) =>
     { apiKey: sb.credentials.vonageApiKey, apiSecret: sb.credentials.vonageApiSecret, applicationId: sb.credentials.vonageApplicationId, privateKey: sb.credentials.vonagePrivateKey },
     { baseUrl: sb.vonageBaseUrl, now: () => NOW, retryBaseMs: 5, maxRetries: 2, timeoutMs: 10_000 },
   );
+const vonageTemplateWaba = (sb: Sandbox) => sb.data.wabas.vonage.find((x) => x.insightsEnabled)!;
 const pricing = (sb: Sandbox, days = 10): QueryInput => ({
   provider: 'meta',
   kind: 'pricing',
@@ -126,14 +128,21 @@ const cases: CancelCase[] = [
     thenMs: 50,
   },
   {
-    what: 'Vonage template analytics (JWT) in the middle of a body',
-    faults: [{ kind: 'drip', ms: 40, match: 'template-analytics' }],
+    // More templates than one request takes: batches, all on the wire at once, each in the middle
+    // of its body (every batch drips). The sandbox runs in this process, so it counts a request
+    // only once it has read it: cancelling with one batch dripping and the others answered quickly
+    // left their next pages written to the socket but not yet counted, and the count at the
+    // cancellation was not what the client had sent. With every batch dripping nothing else can be
+    // sent before the cancellation: the requests counted are all there are.
+    what: 'Vonage template analytics (JWT) in the middle of a body (every batch on the wire)',
+    faults: [{ kind: 'drip', ms: 40, match: 'template-analytics', count: Infinity }],
     provider: (sb) => vonageJwt(sb),
     start: (p, sb, signal) => {
-      const w = sb.data.wabas.vonage.find((x) => x.insightsEnabled)!;
+      const w = vonageTemplateWaba(sb);
+      assert.ok(w.templates.length > VONAGE_MAX_TEMPLATE_IDS, 'the demo WABA has more templates than one request takes');
       return runQuery(p, { provider: 'vonage', kind: 'template', wabaId: w.id, from: day(TODAY - 30 * DAY), to: day(TODAY - DAY), templateIds: w.templates.map((t) => t.id) }, { signal, now: NOW });
     },
-    when: (sb) => sb.stats.inFlight === 1,
+    when: (sb) => sb.stats.inFlight === Math.ceil(vonageTemplateWaba(sb).templates.length / VONAGE_MAX_TEMPLATE_IDS),
     thenMs: 120,
   },
 ];
@@ -203,16 +212,23 @@ describe('cancellation', () => {
       await store.add({ id: 'c1', label: 'Test', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} }, { provider: 'meta', accessToken: sb.credentials.metaToken });
       sb.faults.add({ kind: 'latency', ms: 5_000, match: 'pricing_analytics', count: Infinity });
       recorded.reset();
-      progress.cancelAfterMs = 150;
-      const e = await rejection(service.run('c1', pricing(sb)));
+      // The service fetches the previous period too (the KPI comparison), at the same time: Cancel
+      // once both periods are on the wire aborts both, and nothing else is sent.
+      const pending = service.run('c1', pricing(sb));
+      pending.catch(() => undefined);
+      assert.ok(await waitFor(() => sb.stats.inFlight === 2, 5000), 'both periods on the wire');
+      assert.equal(sb.stats.requests, 2);
+      cancelProgress();
+      const e = await rejection(pending);
       assert.equal(e.kind, 'cancelled');
-      await expectClean(sb, 1, 1);
+      await expectClean(sb, 2, 2);
       assert.equal(service.last, undefined, 'a cancelled query leaves no result behind');
       assert.equal(service.cache.size, 0);
-      // Run again: the result comes, and is cached.
+      // Run again: the result comes with its comparison, and is cached.
       sb.faults.clear();
       const entry = await service.run('c1', pricing(sb));
       assert.equal(entry.run.partial, false);
+      assert.ok(entry.run.previous && entry.run.previousRange, 'the previous period rides along');
       assert.equal(service.cache.size, 1);
     } finally {
       settings.clear();

@@ -3,6 +3,7 @@
  * retry that then succeeds with exactly the clean result, or in one clear error naming the
  * provider, the endpoint and what to do. A query that fails part-way never passes for complete.
  */
+import type { SandboxKind } from '../../src/sandbox/data';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,7 @@ before(async () => {
     assert.ok(c.clean.result.points.length > 0);
     const q = parseQuery(c.query());
     const kind = q.kind === 'pricing' ? 'volume' : 'sent';
-    const totals = sb.data.totals({ provider: q.provider, wabaId: q.wabaId, kind: q.kind, startMs: TODAY - 10 * DAY, endMs: TODAY });
+    const totals = sb.data.totals({ provider: q.provider, wabaId: q.wabaId, kind: q.kind as SandboxKind, startMs: TODAY - 10 * DAY, endMs: TODAY });
     assert.equal(
       c.clean.result.points.reduce((n, p) => n + (p.metrics[kind] ?? 0), 0),
       totals[kind],
@@ -113,7 +114,7 @@ for (const c of cases) {
   const fault = (f: Fault) => sb.faults.add({ match: c.endpoint, ...f });
 
   describe(`${c.name}: transient faults are retried, then the result is exactly the clean one`, () => {
-    const transient: Array<[string, Fault, number]> = [
+    const transient: Array<[string, Fault, number, (MetaProviderConfig & VonageProviderConfig)?]> = [
       ['429 without Retry-After', { kind: 'rate-limit' }, 2],
       ['a burst of 5xx as long as the retries', { kind: 'server-error', status: 503, count: MAX_RETRIES }, MAX_RETRIES + 1],
       ['a 502 then a 504', { kind: 'server-error', status: 502 }, 2],
@@ -123,15 +124,17 @@ for (const c of cases) {
       ['an HTML error page with status 200', { kind: 'html-200' }, 2],
       ['malformed JSON', { kind: 'malformed-json' }, 2],
       ['a server dripping bytes slower than the timeout', { kind: 'drip', ms: 60 }, 2],
-      ['a server dripping bytes, within the timeout', { kind: 'drip', ms: 1 }, 1],
-      ['a 10 MB page', { kind: 'huge', bytes: 10 * 1024 * 1024 }, 1],
+      // Slow but within the timeout: not retried. The sandbox drips a body in at most 40 chunks, so
+      // the timeout is 40 pauses with a wide margin (a 1 ms pause takes tens of ms on a busy machine).
+      ['a server dripping bytes, within the timeout', { kind: 'drip', ms: 1 }, 1, { timeoutMs: 40 * 1 * 250 }],
+      // A 10 MB page takes longer than the short timeout of these tests, on a busy machine.
+      ['a 10 MB page', { kind: 'huge', bytes: 10 * 1024 * 1024 }, 1, { timeoutMs: 10_000 }],
     ];
-    for (const [what, f, requests] of transient) {
+    for (const [what, f, requests, extra] of transient) {
       it(what, async () => {
         fault(f);
         if (what === 'a 502 then a 504') fault({ kind: 'server-error', status: 504 });
-        // A 10 MB page takes longer than the short timeout of these tests, on a busy machine.
-        const r = await run(c, f.kind === 'huge' ? { timeoutMs: 10_000 } : {});
+        const r = await run(c, extra);
         assert.deepEqual(r.result, c.clean!.result);
         assert.equal(r.partial, false);
         assert.equal(sb.stats.requests, what === 'a 502 then a 504' ? 3 : requests);
@@ -145,7 +148,8 @@ for (const c of cases) {
       it('429 with Retry-After: the wait asked for is honoured', async () => {
         fault({ kind: 'rate-limit', retryAfterSeconds: 1 });
         const t0 = performance.now();
-        const r = await run(c);
+        // The retry must not time out on a busy machine (a third request): the wait is what is checked here.
+        const r = await run(c, { timeoutMs: 10_000 });
         assert.ok(performance.now() - t0 >= 950, `waited ${Math.round(performance.now() - t0)} ms`);
         assert.deepEqual(r.result, c.clean!.result);
         assert.equal(sb.stats.requests, 2);

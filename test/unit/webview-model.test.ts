@@ -326,12 +326,12 @@ describe('webview model: pricing breakdowns', () => {
     ),
   );
 
-  it('labels points without a tier "free" and keeps their volume with no cost', () => {
+  it('labels points without a tier "Free", tiers as ranges, and keeps their volume with no cost', () => {
     const b = breakdownBy(r, 'tier', ['cost', 'volume']);
     const byLabel = Object.fromEntries(b.rows.map((x) => [x.label, x.values]));
-    assert.deepEqual(byLabel.free, { cost: null, volume: 40 });
-    assert.deepEqual(byLabel['0:750000'], { cost: 8.5, volume: 110 });
-    assert.deepEqual(byLabel['750001:MAX'], { cost: 0.1, volume: 5 });
+    assert.deepEqual(byLabel.Free, { cost: null, volume: 40 });
+    assert.deepEqual(byLabel['0–750,000'], { cost: 8.5, volume: 110 });
+    assert.deepEqual(byLabel['750,001+'], { cost: 0.1, volume: 5 });
   });
 
   it('breaks down by pricing category, country and tier, sums preserved', () => {
@@ -412,7 +412,7 @@ describe('webview model: table', () => {
     assert.equal(cellText(r, 1, cols[3]!, time), '50');
     const p = toColumns(result('pricing', [pt(0, { tier: '0:1' }, { volume: 1 }), pt(0, { country: 'BR' }, { volume: 2 })]));
     const tierCol = tableColumns(p).find((c) => c.key === 'dim.tier')!;
-    assert.equal(cellText(p, 1, tierCol, time), 'free');
+    assert.equal(cellText(p, 1, tierCol, time), 'Free');
   });
 });
 
@@ -557,7 +557,7 @@ describe('webview model: money', () => {
         ['Start', 'left'],
         ['End', 'left'],
         ['Country', 'left'],
-        ['Volume', 'right'],
+        ['Messages', 'right'],
         ['Cost (USD)', 'right'],
       ],
     );
@@ -567,7 +567,7 @@ describe('webview model: money', () => {
       [
         ['label', 'Country', 'left'],
         ['cost', 'Cost (USD)', 'right'],
-        ['volume', 'Volume', 'right'],
+        ['volume', 'Messages', 'right'],
         ['unitCost', 'Cost per message (USD)', 'right'],
       ],
     );

@@ -1,7 +1,7 @@
-/** One table per dimension of the result (#breakdowns .breakdown[data-dimension], grid #breakdown-<dim>). */
+/** One table per dimension of the result (#breakdowns .breakdown[data-dimension], grid #breakdown-<dim>): labels, with the API's value in a tooltip. */
 import type { Section, SectionContext } from '../dom';
 import { h, show } from '../dom';
-import { breakdowns, dimensionLabel, formatCount, formatMoney, metricLabel } from '../model';
+import { apiValueHint, breakdownCellText, breakdowns } from '../model';
 import * as ui from '../toolkit';
 
 export function breakdownsSection(ctx: SectionContext): Section {
@@ -17,24 +17,13 @@ export function breakdownsSection(ctx: SectionContext): Section {
       show(section, list.length > 0);
       if (!r) return;
       for (const b of list) {
-        const columns = [
-          { key: 'label', title: dimensionLabel(b.dimension) },
-          ...b.metrics.map((m) => ({ key: m, title: m === 'cost' && r.currency ? `Cost (${r.currency})` : metricLabel(m), numeric: true })),
-        ];
-        const withUnit = b.metrics.includes('cost') && b.metrics.length > 1;
-        const unitMetric = b.metrics.find((m) => m !== 'cost');
-        if (withUnit) columns.push({ key: 'unit', title: r.kind === 'pricing' ? 'Cost per message' : 'Cost per conversation', numeric: true });
-        const rows = b.rows.map((row) => {
-          const out: Record<string, string> = { label: row.label };
-          for (const m of b.metrics) out[m] = m === 'cost' ? formatMoney(row.values[m] ?? null, r.currency, locale) : formatCount(row.values[m] ?? null, locale);
-          if (withUnit && unitMetric) {
-            const c = row.values.cost;
-            const v = row.values[unitMetric];
-            out.unit = c !== null && c !== undefined && v ? formatMoney(c / v, r.currency, locale) : formatMoney(null, undefined);
-          }
-          return out;
+        const columns = b.columns.map((c) => ({ key: c.key, title: c.label, numeric: c.align === 'right' }));
+        const rows = b.rows.map((row) => Object.fromEntries(b.columns.map((c) => [c.key, breakdownCellText(b, row, c.key, r.currency, locale)])));
+        const grid = ui.dataGrid(columns, rows, {
+          label: b.title,
+          id: `breakdown-${b.dimension}`,
+          cellHint: (i, key) => (key === 'label' ? apiValueHint(b.dimension, b.rows[i]!.key || undefined) : undefined),
         });
-        const grid = ui.dataGrid(columns, rows, { label: b.title, id: `breakdown-${b.dimension}` });
         section.append(h('section', { class: 'breakdown', 'data-dimension': b.dimension }, h('h3', {}, b.title), grid));
       }
     },

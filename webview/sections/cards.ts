@@ -1,6 +1,7 @@
-/** The warnings list (#warnings) and the KPI cards (#kpis). */
+/** The warnings list (#warnings) and the KPI cards (#kpis), each with its change against the previous period (.delta) when the host sent one. */
 import type { Section, SectionContext } from '../dom';
 import { h, show } from '../dom';
+import { kpiDeltas } from '../compare';
 import { computeKpis, costAsked, formatKpi, panelWarnings } from '../model';
 
 export function cardsSection(ctx: SectionContext): Section {
@@ -9,7 +10,7 @@ export function cardsSection(ctx: SectionContext): Section {
   return {
     elements: [warnings, kpis],
     render(s, prev) {
-      if (prev && prev.result === s.result && prev.context === s.context && prev.query === s.query) return;
+      if (prev && prev.result === s.result && prev.context === s.context && prev.query === s.query && prev.previous === s.previous) return;
       warnings.replaceChildren();
       kpis.replaceChildren();
       const r = s.result;
@@ -18,12 +19,17 @@ export function cardsSection(ctx: SectionContext): Section {
       const list = panelWarnings(r, s.context, { costAsked: costAsked(q) });
       for (const w of list) warnings.append(h('li', { 'data-kind': w.kind, 'data-code': w.code }, w.text));
       show(warnings, list.length > 0);
-      for (const k of computeKpis(r, { costAsked: costAsked(q) })) {
+      const options = { costAsked: costAsked(q), templates: s.context?.templates, templateNames: s.context?.templateNames };
+      const cards = computeKpis(r, options);
+      const deltas = s.previous ? kpiDeltas(cards, computeKpis(s.previous.result, options), s.previous, (k) => formatKpi(k, ctx.locale), ctx.locale) : {};
+      for (const k of cards) {
+        const d = deltas[k.metric];
         const card = h(
           'div',
           { class: k.value === null ? 'kpi unavailable' : 'kpi', 'data-metric': k.metric },
           h('div', { class: 'label' }, k.label),
           h('div', { class: 'value' }, formatKpi(k, ctx.locale)),
+          d ? h('div', { class: 'delta', 'data-direction': d.direction, title: d.title }, d.text) : null,
           k.note ? h('div', { class: 'note' }, k.note) : null,
         );
         if (k.value !== null) card.setAttribute('data-value', String(k.value));

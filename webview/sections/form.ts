@@ -3,11 +3,13 @@
  * and the actions (Run, Export JSON/CSV, Save query). `read()` gives the query as edited, or a
  * message naming what is wrong.
  */
-import type { PanelContext, PanelQuery } from '../../src/protocol';
+import type { RelativeRange } from '../../src/core/vocabulary';
+import { filterDescriptor } from '../../src/core/vocabulary';
+import type { ColumnarResult, PanelContext, PanelQuery } from '../../src/protocol';
 import type { Section, SectionContext } from '../dom';
 import { h } from '../dom';
-import { templateLabel } from '../model';
-import { BOOLEAN_KEYS, SCALAR_KEYS, applyParams, filterKeys, paramLabel } from '../params';
+import type { FieldValue } from '../params';
+import { BOOLEAN_KEYS, CUSTOM_RANGE, applyParams, datePresets, filterKeys, filterOptions, granularityLabel, isMultiFilter, paramLabel, presetOf, presetRange } from '../params';
 import { layoutView } from '../state';
 import * as ui from '../toolkit';
 
@@ -39,22 +41,29 @@ export function formSection(ctx: SectionContext): FormSection {
     }
   });
 
-  const field = (label: string, control: HTMLElement) => h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control);
+  const field = (label: string, control: HTMLElement, hint?: string) =>
+    h('label', { class: 'field', title: hint }, h('span', { class: 'field-label' }, label), control);
 
-  const renderParams = (q: PanelQuery | undefined, c: PanelContext | undefined) => {
+  const renderParams = (q: PanelQuery | undefined, c: PanelContext | undefined, result: ColumnarResult | undefined) => {
     params.replaceChildren();
     if (!q) {
       params.append(h('p', { class: 'muted' }, 'No query yet.'));
       return;
     }
-    params.append(
-      field('From (YYYY-MM-DD, UTC)', ui.textField(q.from, { label: 'From', name: 'from', placeholder: 'YYYY-MM-DD' })),
-      field('To (YYYY-MM-DD, inclusive)', ui.textField(q.to, { label: 'To', name: 'to', placeholder: 'YYYY-MM-DD' })),
-    );
+    const from = ui.textField(q.from, { label: 'From', name: 'from', placeholder: 'YYYY-MM-DD' });
+    const to = ui.textField(q.to, { label: 'To', name: 'to', placeholder: 'YYYY-MM-DD' });
+    const preset = ui.dropdown(datePresets(), presetOf(q.from, q.to), (v) => {
+      if (v === CUSTOM_RANGE) return;
+      const r = presetRange(v as RelativeRange);
+      from.value = r.from;
+      to.value = r.to;
+    }, { label: 'Range', id: 'range-preset' });
+    preset.setAttribute('data-range-preset', '');
+    params.append(h('div', { class: 'field picker' }, h('span', { class: 'field-label' }, 'Range'), preset), field('From (UTC day)', from), field('To (UTC day, inclusive)', to));
     const grans = c?.accepts?.granularities?.length ? c.accepts.granularities : ['HALF_HOUR', 'DAILY', 'MONTHLY'];
     const gran = q.granularity ?? (grans.includes('DAILY') ? 'DAILY' : grans[0]!);
     const g = ui.dropdown(
-      grans.map((v) => ({ value: v, label: v })),
+      grans.map((v) => ({ value: v, label: granularityLabel(v), description: `API value: ${v}` })),
       gran,
       () => {},
       { label: 'Granularity' },
@@ -64,24 +73,37 @@ export function formSection(ctx: SectionContext): FormSection {
 
     for (const key of filterKeys(q, c)) {
       const value = q[key];
+      const d = filterDescriptor(key);
+      const apiHint = d ? `API: ${Object.values(d.api).map((n) => (typeof n === 'string' ? n : Object.values(n ?? {}).join(', '))).filter(Boolean).join(' / ')}` : undefined;
       if (BOOLEAN_KEYS.has(key) || typeof value === 'boolean') {
         const box = ui.checkbox(paramLabel(key), value === true, { name: key });
         box.setAttribute('data-param-kind', 'boolean');
-        params.append(h('div', { class: 'field' }, box));
+        params.append(h('div', { class: 'field', title: apiHint }, box));
         continue;
       }
-      const text = Array.isArray(value) ? value.join(', ') : value === undefined ? '' : String(value);
-      const single = SCALAR_KEYS.has(key) || typeof value === 'string' || typeof value === 'number';
-      const label = single ? paramLabel(key) : `${paramLabel(key)}, comma-separated`;
-      const f = field(label, ui.textField(text, { label, name: key, placeholder: single ? '' : 'a, b, c' }));
-      if (key === 'templateIds' && c?.templateNames && Object.keys(c.templateNames).length) {
-        const known = Object.entries(c.templateNames)
-          .slice(0, 20)
-          .map(([id]) => templateLabel(id, c.templateNames))
-          .join(', ');
-        f.append(h('span', { class: 'hint muted' }, `Known: ${known}`));
+      const options = filterOptions(key, q, c, result);
+      if (isMultiFilter(key, q)) {
+        const chosen = (Array.isArray(value) ? value : []).map(String);
+        const m = ui.multiSelect(options, chosen, { label: paramLabel(key), name: key });
+        m.setAttribute('data-param-kind', 'multi');
+        // Free values (numbers, countries, tiers, ids) can be typed as well as picked.
+        if (d && d.valueType !== 'enum') {
+          m.setAttribute('combobox', '');
+          m.setAttribute('creatable', '');
+        }
+        const none = d?.none ? ` (none chosen: ${d.none})` : '';
+        params.append(field(paramLabel(key), m, `${apiHint ?? ''}${none}`.trim() || undefined));
+        continue;
       }
-      params.append(f);
+      if (options.length) {
+        const NONE = '(default)';
+        const dd = ui.dropdown([{ value: NONE, label: d?.none ? `Default (${d.none})` : 'Default' }, ...options], value === undefined ? NONE : String(value), () => {}, { label: paramLabel(key) });
+        dd.setAttribute('data-param', key);
+        dd.setAttribute('data-param-kind', 'choice');
+        params.append(h('div', { class: 'field picker', title: apiHint }, h('span', { class: 'field-label' }, paramLabel(key)), dd));
+        continue;
+      }
+      params.append(field(paramLabel(key), ui.textField(value === undefined ? '' : String(value), { label: paramLabel(key), name: key }), apiHint));
     }
   };
 
@@ -89,7 +111,7 @@ export function formSection(ctx: SectionContext): FormSection {
     elements: [section],
     buttons,
     render(s, prev) {
-      if (!prev || prev.query !== s.query || prev.context !== s.context) renderParams(s.query, s.context);
+      if (!prev || prev.query !== s.query || prev.context !== s.context || prev.result !== s.result) renderParams(s.query, s.context, s.result);
       const layout = layoutView(s);
       ui.setDisabled(buttons.run, !layout.canRun);
       ui.setDisabled(buttons.exportJson, !layout.canExport);
@@ -98,11 +120,14 @@ export function formSection(ctx: SectionContext): FormSection {
     },
     read(query) {
       if (!query) return { error: 'There is no query to run yet.' };
-      const fields = [...params.querySelectorAll<HTMLElement>('[data-param]')].map((f) =>
-        f.getAttribute('data-param-kind') === 'boolean'
-          ? { key: f.getAttribute('data-param')!, boolean: true, checked: (f as ui.CheckElement).checked }
-          : { key: f.getAttribute('data-param')!, value: String((f as ui.ValueElement).value ?? '') },
-      );
+      const fields = [...params.querySelectorAll<HTMLElement>('[data-param]')].map((f): FieldValue => {
+        const key = f.getAttribute('data-param')!;
+        const kind = f.getAttribute('data-param-kind');
+        if (kind === 'boolean') return { key, boolean: true, checked: (f as ui.CheckElement).checked };
+        if (kind === 'multi') return { key, values: [...((f as ui.MultiValueElement).value ?? [])].map(String) };
+        const v = String((f as ui.ValueElement).value ?? '');
+        return { key, value: kind === 'choice' && v === '(default)' ? '' : v };
+      });
       return applyParams(query, fields);
     },
   };

@@ -1,7 +1,7 @@
 /** The data table (#table): sortable columns, pages of TABLE_PAGE_SIZE rows, the note and the pager. */
 import type { Section, SectionContext } from '../dom';
 import { h } from '../dom';
-import { cellText, makeTimeFormatter, pageRows, tableColumns } from '../model';
+import { cellHint, cellText, makeTimeFormatter, pageRows, partialNote, partialPoints, tableColumns } from '../model';
 import type { ViewState } from '../state';
 import { tableNote } from '../state';
 import * as ui from '../toolkit';
@@ -32,7 +32,11 @@ export function tableSection(ctx: SectionContext): Section {
     const time = makeTimeFormatter(r.timezone, r.granularity);
     const names = s.context?.templateNames;
     const { rows, page, pages, from, to } = pageRows(s.order, r.length, s.page);
-    table.append(h('caption', {}, `Data points, times in ${time.timezone}${r.currency ? `, money in ${r.currency}` : ''}`));
+    const partial = partialPoints(r);
+    const anyPartial = rows.some((i) => partial[i]);
+    table.append(
+      h('caption', {}, `Data points, times in ${time.timezone}${r.currency ? `, money in ${r.currency}` : ''}${anyPartial ? '. Rows marked “so far”: the period is not over yet' : ''}`),
+    );
     const headRow = h('tr');
     let sortedButton: HTMLElement | undefined;
     for (const c of cols) {
@@ -45,7 +49,7 @@ export function tableSection(ctx: SectionContext): Section {
       });
       const btn = h(
         'button',
-        { type: 'button', class: 'sort', 'data-sort': c.key, title: `Sort by ${c.label}` },
+        { type: 'button', class: 'sort', 'data-sort': c.key, title: `Sort by ${c.label}${c.type === 'time' ? '' : ` (API name: ${c.name})`}` },
         c.label,
         h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, sorted ? (s.sortDir === 'asc' ? ' ▲' : ' ▼') : ''),
       );
@@ -57,8 +61,12 @@ export function tableSection(ctx: SectionContext): Section {
     table.append(h('thead', {}, headRow));
     const body = h('tbody');
     for (const i of rows) {
-      const tr = h('tr', { 'data-index': String(i) });
-      for (const c of cols) tr.append(h('td', c.type === 'metric' ? { class: 'num' } : {}, cellText(r, i, c, time, names, locale)));
+      const tr = h('tr', { 'data-index': String(i), ...(partial[i] ? { class: 'partial', 'data-partial': 'true', title: partialNote(r.granularity) } : {}) });
+      cols.forEach((c, k) => {
+        const td = h('td', { class: c.type === 'metric' ? 'num' : c.type === 'dim' ? 'label' : 'time', title: cellHint(r, i, c) }, cellText(r, i, c, time, names, locale));
+        if (k === 0 && partial[i]) td.append(h('span', { class: 'so-far' }, ' so far'));
+        tr.append(td);
+      });
       body.append(tr);
     }
     table.append(body);

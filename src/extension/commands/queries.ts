@@ -60,6 +60,22 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
     }
   };
 
+  /** The WABA's templates and phone numbers already listed (never a request here): the panel's pickers and the click-tracking reason. */
+  const panelLists = (connectionId: string | undefined, wabaId: string) => {
+    if (!connectionId) return {};
+    const templates = accounts.templates(connectionId, wabaId).items.map((t) => ({
+      id: t.id,
+      ...(t.name ? { name: t.name } : {}),
+      ...(t.clickTrackingOptedOut !== undefined ? { clickTrackingOptedOut: t.clickTrackingOptedOut } : {}),
+    }));
+    const phones = accounts.phones(connectionId, wabaId).items.map((p) => ({
+      value: p.displayPhoneNumber.replace(/\D/g, ''),
+      display: p.displayPhoneNumber,
+      ...(p.verifiedName ? { name: p.verifiedName } : {}),
+    }));
+    return { ...(templates.length ? { templates } : {}), ...(phones.length ? { phones } : {}) };
+  };
+
   const panelHost: PanelHost = {
     extensionUri: context.extensionUri,
     run: (connectionId, query, force) => runEntry(connectionId, query, force),
@@ -73,6 +89,7 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
         connectionLabel: meta?.label,
         wabaName: info?.name,
         templateNames: accounts.templateNames([...ids]),
+        ...panelLists(connectionId, query.wabaId),
         insightsEnabled: info?.insightsEnabled,
         fetchedAt: entry?.fetchedAt,
         requests: entry ? (entry.fromCache ? 0 : entry.run.requests) : undefined,

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { WabaError } from '../../core/errors';
 import { Dismissed, registerCommand } from '../commandRunner';
-import { NEW_SAVED_QUERY, SAVED_QUERY_GLOB, SavedQueryLens, readSavedQuery } from '../savedQueries';
+import { WabaNode } from '../accountsTree';
+import { SAVED_QUERY_GLOB, SavedQueryLens, newSavedQueryContent, readSavedQuery } from '../savedQueries';
 import type { QueryRunner } from './queries';
 import type { Services } from './services';
 
@@ -26,9 +27,24 @@ export function registerSavedQueryCommands(s: Services, runner: QueryRunner): vo
     if (!connectionId) throw new WabaError('input', `No ${query.provider === 'meta' ? 'Meta' : 'Vonage'} connection to run this query with.`, { hint: 'Add one (or try the demo), then run it again.' });
     return runner.openResult(connectionId, query, Boolean(options?.force));
   });
-  registerCommand(context, 'wabaAnalytics.newSavedQuery', 'New saved query', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: NEW_SAVED_QUERY });
+  registerCommand(context, 'wabaAnalytics.newSavedQuery', 'New saved query', async (node?: unknown) => {
+    // The WABA picked in the tree (a WABA or anything under one), else the first one known.
+    const fromTree = node instanceof WabaNode ? node : node && typeof node === 'object' && 'waba' in node && (node as { waba: unknown }).waba instanceof WabaNode ? (node as { waba: WabaNode }).waba : undefined;
+    let waba: { provider: 'meta' | 'vonage'; id: string; name?: string } | undefined = fromTree?.info;
+    for (const c of waba ? [] : s.store.list()) {
+      try {
+        waba = (await s.accounts.loadWabas(c.id))[0];
+      } catch {
+        // That connection cannot list now: try the next one.
+      }
+      if (waba) break;
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: newSavedQueryContent(waba) });
     await vscode.window.showTextDocument(doc);
-    void vscode.window.showInformationMessage('Save this file with a name ending in .waba-query.json to get validation and a Run lens.');
+    void vscode.window.showInformationMessage(
+      waba
+        ? 'Save this file with a name ending in .waba-query.json to get validation and a Run lens. "range" keeps the report current; "from" and "to" fix its days.'
+        : 'No WABA is known yet: replace YOUR_WABA_ID, then save this file with a name ending in .waba-query.json.',
+    );
   });
 }

@@ -9,6 +9,10 @@ import type { Granularity, Kind } from '../../core/types';
 export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
 export const META_DEFAULT_API_VERSION = 'v25.0';
 export const META_MAX_TEMPLATE_IDS = 10;
+/** template_group_analytics: at most 10 group ids per request (Meta's template-groups guide). */
+export const META_MAX_TEMPLATE_GROUP_IDS = 10;
+/** group_analytics: one WhatsApp group id per request (api-notes, "Meta: newer analytics"). */
+export const META_MAX_GROUP_IDS = 1;
 /** Reads and clicks of a template send keep counting for this many days. */
 export const META_ENGAGEMENT_DAYS = 7;
 
@@ -49,6 +53,31 @@ export const META_CAPABILITIES: ProviderCapabilities = {
     halfHourWindowDays: 30,
     filters: ['templateIds', 'metricTypes', 'productType', 'useWabaTimezone'],
     maxTemplateIds: META_MAX_TEMPLATE_IDS,
+  },
+  // Business Calling: a WABA field like pricing. Its lookback is not documented: the year of the
+  // other fields is assumed (docs/dialects.md), and a refusal beyond it is Meta's to say.
+  calls: {
+    granularities: ALL_GRANULARITIES,
+    lookbackDays: 365,
+    maxSpanDays: 365,
+    halfHourWindowDays: 365,
+    filters: ['phoneNumbers', 'countryCodes', 'metricTypes', 'directions', 'dimensions', 'tiers'],
+  },
+  'template-groups': {
+    granularities: ['DAILY'],
+    lookbackDays: 90,
+    maxSpanDays: 90,
+    halfHourWindowDays: 30,
+    filters: ['templateGroupIds', 'metricTypes', 'useWabaTimezone'],
+    maxIds: META_MAX_TEMPLATE_GROUP_IDS,
+  },
+  groups: {
+    granularities: ['DAILY'],
+    lookbackDays: 90,
+    maxSpanDays: 90,
+    halfHourWindowDays: 30,
+    filters: ['groupIds', 'metricTypes'],
+    maxIds: META_MAX_GROUP_IDS,
   },
 };
 

@@ -11,7 +11,7 @@ import { registerSecret } from '../../core/redact';
 import type { Point } from '../../core/types';
 import { silentLogger } from '../../core/types';
 import type { AccountsContext } from './accounts';
-import { checkToken, enableInsights, getWaba, listPhoneNumbers, listTemplates, listWabas, setClickTracking } from './accounts';
+import { checkToken, enableInsights, getWaba, listPhoneNumbers, listTemplateGroups, listTemplates, listWabas, setClickTracking } from './accounts';
 import { META_CAPABILITIES, META_DEFAULT_BASE_URL, checkApiVersion } from './capabilities';
 import { CONVERSATION_UNAVAILABLE, classifyMetaResponse, isConversationUnavailable, metaErrorFromResponse } from './errors';
 import type { MetaNormalizeContext } from './normalize';
@@ -175,6 +175,7 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
     getWaba: (wabaId, signal) => getWaba(accounts, wabaId, signal),
     listPhoneNumbers: (wabaId, signal, onWarning) => listPhoneNumbers(accounts, wabaId, signal, onWarning),
     listTemplates: (wabaId, options) => listTemplates(accounts, wabaId, options),
+    listTemplateGroups: (wabaId, signal) => listTemplateGroups(accounts, wabaId, signal),
     fetchUnit,
     enableInsights: (wabaId, signal) => enableInsights(accounts, wabaId, signal),
     setClickTracking: (templateId, optedOut, category, signal) => setClickTracking(accounts, templateId, optedOut, category, signal),

@@ -13,9 +13,11 @@ import { warning } from '../../core/warnings';
 import { parseApiTime } from '../../core/dates';
 import { META_ENGAGEMENT_DAYS, userGranularity } from './capabilities';
 import { metaErrorFromGraph } from './errors';
-import type { FieldPoint, Paging, TemplatePoint } from './schemas';
+import type { z } from 'zod';
+import type { CallPoint, FieldPoint, GroupPointSchema, Paging, TemplateGroupPoint, TemplatePoint } from './schemas';
+import { CallsEnvelopeSchema, GroupBodySchema, TemplateGroupBodySchema } from './schemas';
 import { ConversationEnvelopeSchema, FieldPointSchema, GraphErrorSchema, MessagingEnvelopeSchema, PricingEnvelopeSchema, TemplateBodySchema, TemplateFieldBodySchema } from './schemas';
-import { FIELD_NAMES } from './urls';
+import { EDGE_NAMES, FIELD_NAMES, isEdgeKind } from './urls';
 
 export const PARTNER_COST_WARNING: Warning = warning(
   'cost.unavailable',
@@ -313,13 +315,33 @@ function fieldPoints(list: readonly unknown[] | null | undefined, w: Warnings, e
   }
 }
 
-function templatePoint(p: TemplatePoint, w: Warnings): Point {
+/** The fields of a template (or template group) point this normalizer reads by name. */
+const TEMPLATE_POINT_KEYS = new Set(['template_id', 'template_group_id', 'start', 'end', 'sent', 'delivered', 'read', 'clicked', 'cost']);
+const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * Numeric fields of a point that no schema names (the Marketing Messages API's metrics, e.g.
+ * `website_purchases_conversion_value`): kept as metrics under their own names, never dropped,
+ * each named once in an `answer.unknown-metric` warning.
+ */
+function unknownMetrics(p: Record<string, unknown>, metrics: Record<string, number>, w: Warnings): void {
+  for (const [k, v] of Object.entries(p)) {
+    if (TEMPLATE_POINT_KEYS.has(k)) continue;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v) : undefined;
+    if (n === undefined) continue;
+    finite(metrics, k, n, w);
+    w.add('answer.unknown-metric', `The answer has a metric "${k}" that is not documented; it is kept under that name.`);
+  }
+}
+
+function templatePoint(p: TemplatePoint | TemplateGroupPoint, w: Warnings): Point {
   const metrics: Record<string, number> = {};
   for (const m of ['sent', 'delivered', 'read'] as const) {
     const v = p[m];
     if (v !== undefined) finite(metrics, m, v, w);
   }
-  const point: Point = { start: iso(p.start), end: iso(p.end), dims: { template_id: p.template_id }, metrics };
+  const dims: Record<string, string> = 'template_group_id' in p ? { template_group_id: String(p.template_group_id) } : { template_id: (p as TemplatePoint).template_id };
+  const point: Point = { start: iso(p.start), end: iso(p.end), dims, metrics };
   if (typeof p.clicked === 'number') {
     finite(metrics, 'clicked', p.clicked, w);
   } else if (Array.isArray(p.clicked)) {
@@ -340,7 +362,31 @@ function templatePoint(p: TemplatePoint, w: Warnings): Point {
     point.clicks = clicks;
   }
   for (const c of p.cost ?? []) finite(metrics, w.costType(c.type), c.value, w);
+  unknownMetrics(p, metrics, w);
   return point;
+}
+
+function callPoint(p: CallPoint, w: Warnings): Point {
+  const dims: Record<string, string> = {};
+  for (const d of ['direction', 'country', 'phone_number', 'tier'] as const) {
+    const v = p[d];
+    if (v !== undefined && v !== '') dims[d] = w.dim(d, v);
+  }
+  const metrics: Record<string, number> = {};
+  for (const m of ['count', 'cost', 'average_duration'] as const) {
+    const v = p[m];
+    if (v !== undefined) finite(metrics, m, v, w);
+  }
+  return { start: iso(p.start), end: iso(p.end), dims, metrics };
+}
+
+function groupPoint(p: z.infer<typeof GroupPointSchema>, w: Warnings): Point {
+  const metrics: Record<string, number> = {};
+  for (const m of ['sent', 'delivered', 'read', 'joined', 'left'] as const) {
+    const v = p[m];
+    if (v !== undefined) finite(metrics, m, v, w);
+  }
+  return { start: iso(p.start), end: iso(p.end), dims: { group_id: p.group_id }, metrics };
 }
 
 function nextOf(...pagings: Array<Paging | null | undefined>): string | undefined {
@@ -364,7 +410,7 @@ export function normalizeMetaPage(body: unknown, ctx: MetaNormalizeContext): Met
 
 function readMetaPage(body: unknown, ctx: MetaNormalizeContext, w: Warnings): MetaPage {
   const kind = ctx.kind;
-  const endpoint = ctx.endpoint ?? (kind === 'template' ? 'template_analytics' : FIELD_NAMES[kind]);
+  const endpoint = ctx.endpoint ?? (isEdgeKind(kind) ? EDGE_NAMES[kind] : FIELD_NAMES[kind]);
   if (body && typeof body === 'object' && 'error' in body) {
     // A Graph error body given to normalize (e.g. saved from a failed call): say what Meta said.
     const err = GraphErrorSchema.safeParse(body);
@@ -411,6 +457,28 @@ function readMetaPage(body: unknown, ctx: MetaNormalizeContext, w: Warnings): Me
       const wabaTimezone = groups.map((g) => g.waba_timezone).find((t) => t);
       return { points, warnings: w.list(), wabaId: field?.id ?? ctx.wabaId ?? null, granularity, wabaTimezone, next: nextOf(b.paging) };
     }
+    case 'calls': {
+      // Both documented shapes: call_analytics.data_points[] (the analytics guide) and
+      // call_analytics.data[].data_points[] (an older calling-pricing page).
+      const b = parseBody(CallsEnvelopeSchema, body, 'meta', endpoint);
+      const field = b.call_analytics;
+      const lists = [field?.data_points ?? [], ...(field?.data ?? []).map((g) => g.data_points ?? [])];
+      const points = lists.flatMap((list) => list.map((p) => callPoint(p, w)));
+      const granularity = [field?.granularity, ...(field?.data ?? []).map((g) => g.granularity)].map((g) => bodyGranularity(g, w)).find((g) => g !== undefined);
+      return { points, warnings: w.list(), wabaId: b.id ?? ctx.wabaId ?? null, granularity, currency: b.currency, next: nextOf(field?.paging, b.paging) };
+    }
+    case 'template-groups': {
+      const b = parseBody(TemplateGroupBodySchema, body, 'meta', endpoint);
+      const points = b.data.flatMap((g) => (g.data_points ?? []).map((p) => templatePoint(p, w)));
+      const granularity = b.data.map((g) => bodyGranularity(g.granularity, w)).find((g) => g !== undefined);
+      return { points, warnings: w.list(), wabaId: ctx.wabaId ?? null, granularity, next: nextOf(b.paging) };
+    }
+    case 'groups': {
+      const b = parseBody(GroupBodySchema, body, 'meta', endpoint);
+      const points = b.data.flatMap((g) => (g.data_points ?? []).map((p) => groupPoint(p, w)));
+      const granularity = b.data.map((g) => bodyGranularity(g.granularity, w)).find((g) => g !== undefined);
+      return { points, warnings: w.list(), wabaId: ctx.wabaId ?? null, granularity, next: nextOf(b.paging) };
+    }
   }
 }
 
@@ -430,7 +498,7 @@ function rawNext(o: unknown): string | undefined {
  */
 export function metaNextLink(body: unknown, kind: Kind): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
-  const field = (body as Record<string, unknown>)[kind === 'template' ? 'template_analytics' : FIELD_NAMES[kind]];
+  const field = (body as Record<string, unknown>)[isEdgeKind(kind) ? EDGE_NAMES[kind] : FIELD_NAMES[kind]];
   return rawNext(field) ?? rawNext(body);
 }
 
@@ -440,21 +508,22 @@ function isTemplateField(body: unknown): boolean {
 }
 
 /** Which metric carries the volume of a point, to tell "no cost because nothing happened" apart. */
-const VOLUME_METRICS = ['volume', 'conversation', 'delivered', 'sent'];
+const VOLUME_METRICS = ['volume', 'conversation', 'delivered', 'sent', 'count'];
 
 /** Warnings that need every page: cost missing on a partner-billed account, template figures still counting. */
 export function unitWarnings(kind: Kind, points: readonly Point[], ctx: MetaNormalizeContext): Warning[] {
   const out: Warning[] = [];
-  if (kind !== 'messaging') {
+  if (kind !== 'messaging' && kind !== 'groups') {
     const asked = ctx.metricTypes?.map((m) => m.toUpperCase());
     const costWanted = !asked || asked.length === 0 || asked.includes('COST');
-    const costKey = kind === 'template' ? 'amount_spent' : 'cost';
+    const byType = kind === 'template' || kind === 'template-groups';
+    const costKey = byType ? 'amount_spent' : 'cost';
     const active = points.some((p) => VOLUME_METRICS.some((m) => (p.metrics[m] ?? 0) > 0));
-    if (costWanted && active && !points.some((p) => costKey in p.metrics || (kind === 'template' && 'cost_per_delivered' in p.metrics))) {
+    if (costWanted && active && !points.some((p) => costKey in p.metrics || (byType && 'cost_per_delivered' in p.metrics))) {
       out.push(PARTNER_COST_WARNING);
     }
   }
-  if (kind === 'template') {
+  if (kind === 'template' || kind === 'template-groups') {
     const now = ctx.now ?? Date.now();
     const lastEnd = ctx.rangeEndMs ?? points.reduce((m, p) => Math.max(m, Date.parse(p.end)), Number.NEGATIVE_INFINITY);
     if (Number.isFinite(lastEnd) && lastEnd > now - META_ENGAGEMENT_DAYS * DAY) out.push(ENGAGEMENT_WARNING);
@@ -481,7 +550,7 @@ export function normalizeMetaBodyWith(body: unknown, ctx: MetaNormalizeContext):
     provider: 'meta',
     kind: ctx.kind,
     wabaId: page.wabaId,
-    granularity: ctx.granularity ?? page.granularity ?? (ctx.kind === 'template' ? 'DAILY' : inferGranularity(page.points)) ?? 'DAILY',
+    granularity: ctx.granularity ?? page.granularity ?? (isEdgeKind(ctx.kind) ? 'DAILY' : inferGranularity(page.points)) ?? 'DAILY',
     timezone: page.wabaTimezone ?? 'UTC',
     ...(page.currency ? { currency: page.currency } : {}),
     points: page.points,

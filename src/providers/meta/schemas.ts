@@ -105,7 +105,11 @@ export const CostSchema = z.object({
   value: num,
 });
 
-export const TemplatePointSchema = z.object({
+/**
+ * A template_analytics point. Loose: a numeric field no schema names (the Marketing Messages API's
+ * metrics, whose shape is undocumented) is kept by the normalizer as a metric under its own name.
+ */
+export const TemplatePointSchema = z.looseObject({
   template_id: id,
   start: time,
   end: time,
@@ -139,6 +143,89 @@ export const TemplateBodySchema = z.object({
 export const TemplateFieldBodySchema = z.object({
   id: id.optional(),
   template_analytics: TemplateBodySchema,
+});
+
+/** A point of `call_analytics` (Business Calling): dims and metrics all optional. */
+export const CallPointSchema = z.object({
+  start: time,
+  end: time,
+  direction: optString,
+  country: optString,
+  phone_number: optString,
+  tier: optString,
+  count: optNum,
+  cost: optNum,
+  average_duration: optNum,
+});
+export type CallPoint = z.infer<typeof CallPointSchema>;
+
+/**
+ * `?fields=call_analytics…`: Meta's analytics guide answers `call_analytics.data_points[]`; an older
+ * calling-pricing page `call_analytics.data[].data_points[]`. Both are read.
+ */
+export const CallsEnvelopeSchema = z.object({
+  id: id.optional(),
+  currency: optString,
+  call_analytics: z
+    .object({
+      granularity: optString,
+      data_points: z.array(CallPointSchema).nullish(),
+      data: z.array(z.object({ granularity: optString, data_points: z.array(CallPointSchema).nullish() })).nullish(),
+      paging: PagingSchema.nullish(),
+    })
+    .nullish(),
+  paging: PagingSchema.nullish(),
+});
+
+const edgeData = <T extends z.ZodType>(point: T, edge: string) =>
+  z.object({
+    data: z.array(z.object({ granularity: optString, data_points: z.array(point).nullish() }), {
+      error: (iss) => (iss.input === undefined ? `missing (required): a ${edge} answer holds data[]` : 'expected a list'),
+    }),
+    paging: PagingSchema.nullish(),
+  });
+
+/** A template_group_analytics point: like a template point, per group (loose, as TemplatePointSchema). */
+export const TemplateGroupPointSchema = z.looseObject({
+  template_group_id: id,
+  start: time,
+  end: time,
+  sent: optNum,
+  delivered: optNum,
+  read: optNum,
+  clicked: z.union([z.array(ClickSchema), num]).nullish(),
+  cost: z.array(CostSchema).nullish(),
+});
+export type TemplateGroupPoint = z.infer<typeof TemplateGroupPointSchema>;
+export const TemplateGroupBodySchema = edgeData(TemplateGroupPointSchema, 'template_group_analytics');
+
+/** A group_analytics point (WhatsApp Groups): PARTICIPANTS_JOINED answers as `joined`, PARTICIPANTS_LEFT as `left`. */
+export const GroupPointSchema = z.object({
+  group_id: id,
+  start: time,
+  end: time,
+  sent: optNum,
+  delivered: optNum,
+  read: optNum,
+  joined: optNum,
+  left: optNum,
+});
+export const GroupBodySchema = edgeData(GroupPointSchema, 'group_analytics');
+
+/** `GET /<WABA>/template_groups` (Meta's Python SDK; fields unconfirmed): id, name, the templates. */
+export const TemplateGroupsListSchema = z.object({
+  data: z.array(
+    z.object({
+      id,
+      name: optString,
+      description: optString,
+      whatsapp_business_templates: z
+        .union([z.array(z.object({ id, name: optString }).loose()), z.object({ data: z.array(z.object({ id, name: optString }).loose()) }).loose()])
+        .nullish(),
+    }),
+    { error: required('a list') },
+  ),
+  paging: PagingSchema.nullish(),
 });
 
 /** The WABA node: `?fields=id,name,currency,timezone_id,is_enabled_for_insights`. */

@@ -22,6 +22,7 @@ import { messagingBodySchema, pricingBodySchema, templateBodySchema } from './sc
 import type { AnalyticsPoint } from './schemas';
 import { ANALYTICS_ENDPOINTS } from './urls';
 import type { VonageKind } from './urls';
+import { kindLabel } from '../../core/query';
 
 /** What fetchUnit knows beyond the core context. */
 export interface VonageNormalizeContext extends NormalizeContext {
@@ -84,6 +85,7 @@ interface ParsedBody {
 export function normalizeVonagePage(body: unknown, ctx: VonageNormalizeContext): NormalizedPage {
   const kind = ctx.kind;
   if (kind === 'conversation') throw inputError('Conversation analytics is not offered by Vonage.', 'Use pricing analytics instead.');
+  if (kind === 'calls' || kind === 'template-groups' || kind === 'groups') throw inputError(`${kindLabel(kind)} is not offered by Vonage.`, 'Use a Meta connection for this kind.');
   const { segment, embedded } = ANALYTICS_ENDPOINTS[kind];
   const endpoint = ctx.endpoint ?? segment;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -11,9 +11,11 @@ import { inputError } from '../../core/errors';
 import type { QueryUnit } from '../../core/provider';
 import type { Kind } from '../../core/types';
 import { apiName, filterDescriptors } from '../../core/vocabulary';
+import { kindLabel } from '../../core/query';
 import { CHANNEL_MANAGER_PREFIX, WHATSAPP_MANAGER_PREFIX } from './capabilities';
 
-export type VonageKind = Exclude<Kind, 'conversation'>;
+/** Vonage's Channel Manager has no conversation, call, template-group or WhatsApp-group analytics. */
+export type VonageKind = Exclude<Kind, 'conversation' | 'calls' | 'template-groups' | 'groups'>;
 
 /** The path segment and the `_embedded` key of each analytics kind. */
 export const ANALYTICS_ENDPOINTS: Record<VonageKind, { segment: string; embedded: string }> = {
@@ -69,6 +71,7 @@ export function templateIdsParam(ids: readonly string[]): string {
 export function buildAnalyticsUrl(unit: QueryUnit, pageSize: number = DEFAULT_PAGE_SIZE): { url: string; endpoint: string } {
   const q = unit.query;
   if (q.kind === 'conversation') throw inputError('Conversation analytics is not offered by Vonage.', 'Use pricing analytics instead.');
+  if (q.kind === 'calls' || q.kind === 'template-groups' || q.kind === 'groups') throw inputError(`${kindLabel(q.kind)} is not offered by Vonage.`, 'Use a Meta connection for this kind.');
   if (!(unit.endMs > unit.startMs)) throw inputError('The query window is empty.', 'Pick an end date on or after the start date.');
   const { segment } = ANALYTICS_ENDPOINTS[q.kind];
   const params = new URLSearchParams();
