@@ -160,7 +160,10 @@ try {
     const vsixFiles = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n');
 
     const meta = (name) => JSON.parse(readFileSync(join(dist, `${name}.meta.json`), 'utf8')).inputs;
-    const coreInWebview = meta('webview').filter((f) => /(^|:|\/)src\/(core|providers|sandbox)\/|node_modules\/(undici|@vonage)|node_modules\/zod\/v4\/classic/.test(f));
+    // The webview shares the dependency-free modules (src/core/vocabulary.ts, warnings.ts, types.ts, dates.ts): one
+    // list of values, labels and warning codes. Anything else of the core (zod, undici, providers) is a leak.
+    const VOCABULARY = /(^|:|\/)src\/core\/(vocabulary|warnings|types|dates)\.ts$/;
+    const coreInWebview = meta('webview').filter((f) => !VOCABULARY.test(f) && /(^|:|\/)src\/(core|providers|sandbox)\/|node_modules\/(undici|@vonage)|node_modules\/zod\/v4\/classic/.test(f));
     const chartInExtension = [...meta('extension'), ...meta('core')].filter((f) => f.includes('node_modules/chart.js'));
     const heavyInExtension = meta('extension').filter((f) => /node_modules\/(zod|undici|@vonage)/.test(f));
     results.startup = {

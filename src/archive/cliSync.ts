@@ -8,7 +8,7 @@ import type { Provider } from '../core/provider';
 import type { Kind } from '../core/types';
 import { KINDS } from '../core/types';
 import { warningLine } from '../core/warnings';
-import { syncArchive } from './sync';
+import { checkArchivableKinds, syncArchive } from './sync';
 import type { SyncReport } from './sync';
 
 export const DEFAULT_ARCHIVE_DIR = './waba-archive';
@@ -39,6 +39,7 @@ export async function syncCommand(provider: Provider, o: SyncCommandOptions): Pr
     const offered = o.kinds.filter((k) => provider.capabilities[k as Kind]);
     if (offered.length < o.kinds.length) throw new WabaError('input', `${provider.id} does not offer ${o.kinds.filter((k) => !offered.includes(k)).join(', ')}.`, { hint: `Use ${Object.keys(provider.capabilities).join(', ')}.` });
     kinds = offered as Kind[];
+    checkArchivableKinds(provider, kinds);
   }
   const wabaIds = o.wabas?.length ? o.wabas : (await provider.listWabas(o.signal)).map((w) => w.id);
   if (!wabaIds.length) throw new WabaError('config', `The ${provider.id} credentials reach no WABA.`, { hint: 'Give --waba ID.' });

@@ -158,13 +158,26 @@ interface KindPlan {
   report: SyncKindReport;
 }
 
+const archivable = (provider: Provider, k: Kind) => !!provider.capabilities[k]?.granularities.includes('DAILY') && archiveKindsOf(k).length > 0;
+
+/** A kind asked for by name that the archive cannot keep is refused, never skipped in silence. */
+export function checkArchivableKinds(provider: Provider, kinds: readonly Kind[]): void {
+  const refused = kinds.filter((k) => !archivable(provider, k));
+  if (refused.length) {
+    throw new WabaError('input', `The history archive does not keep ${refused.join(', ')} yet.`, {
+      hint: `Leave ${refused.length > 1 ? 'them' : 'it'} out of --kinds; the archive keeps ${KINDS.filter((k) => archivable(provider, k)).join(', ')}.`,
+    });
+  }
+}
+
 /** Sync the archive at `root`; resolves with what was done. Throws only on cancellation or when the lock is held. */
 export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
   const { provider, root, signal } = options;
   const now = options.now ?? Date.now();
   const wabaIds = [...new Set(options.wabaIds.map((w) => checkWabaId(w)))];
   // Only the kinds the archive stores (calls, template groups and WhatsApp groups are not archived yet).
-  const kinds = (options.kinds ?? [...KINDS]).filter((k) => provider.capabilities[k]?.granularities.includes('DAILY') && archiveKindsOf(k).length > 0);
+  checkArchivableKinds(provider, options.kinds ?? []);
+  const kinds = (options.kinds ?? [...KINDS]).filter((k) => archivable(provider, k));
   const settle = (k: ArchiveKind) => options.settleDays?.[k] ?? DEFAULT_SETTLE_DAYS[k];
   const today = startOfDayUtc(now);
   const yesterday = today - DAY;

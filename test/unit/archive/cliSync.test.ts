@@ -34,4 +34,12 @@ describe('waba-analytics sync', () => {
     assert.match(r.stderr, /vonage does not offer conversation/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
+
+  it('refuses a kind the archive does not keep yet (calls) instead of skipping it in silence', async () => {
+    const dir = await tempDir('waba-cli-sync-');
+    const r = await captureCli(['sync', '--provider', 'meta', '--sandbox', '--waba', '740882506896741', '--kinds', 'calls', '--archive', dir], {});
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /does not keep calls/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
 });
