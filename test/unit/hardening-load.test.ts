@@ -20,7 +20,6 @@ import type { QueryInput } from '../../src/core/query';
 import type { SandboxKind } from '../../src/sandbox/data';
 import { runQuery } from '../../src/core/run';
 import type { Kind, QueryRun } from '../../src/core/types';
-import { KINDS } from '../../src/core/types';
 import { createMetaProvider } from '../../src/providers/meta';
 import { createVonageProvider } from '../../src/providers/vonage';
 import type { Sandbox, SandboxWaba } from '../../src/sandbox';
@@ -90,6 +89,9 @@ function queryOf(t: Target, kind: Kind): QueryInput {
   return { ...base, kind } as QueryInput;
 }
 
+/** The four kinds both providers' dashboards open together (the newer Meta kinds have their own tests). */
+const LOAD_KINDS: readonly Kind[] = ['messaging', 'conversation', 'pricing', 'template'];
+
 const METRICS: Partial<Record<Kind, string[]>> = { messaging: ['sent', 'delivered'], conversation: ['conversation'], pricing: ['volume'], template: ['sent', 'delivered'] };
 
 /** Every result against the sandbox's totals; Vonage conversation is refused before sending. */
@@ -116,7 +118,7 @@ function check(t: Target, kind: Kind, outcome: PromiseSettledResult<QueryRun>): 
 
 /** The 80 queries at once; resolves when all are settled, each checked. */
 async function load(): Promise<number> {
-  const jobs = targets.flatMap((t) => KINDS.map((kind) => ({ t, kind })));
+  const jobs = targets.flatMap((t) => LOAD_KINDS.map((kind) => ({ t, kind })));
   assert.equal(jobs.length, 80);
   const outcomes = await Promise.allSettled(jobs.map(({ t, kind }) => runQuery(t.provider, queryOf(t, kind), { now: NOW, concurrency: CONCURRENCY })));
   jobs.forEach(({ t, kind }, i) => check(t, kind, outcomes[i]!));

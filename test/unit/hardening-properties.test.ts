@@ -108,6 +108,8 @@ describe('properties: planning', () => {
         const g = kc.granularities.includes(granularity) ? granularity : kc.granularities[0]!;
         const input: Record<string, unknown> = { provider, kind, wabaId: '1234567', from: formatIsoDate(from), to: formatIsoDate(to), granularity: g };
         if (kind === 'template') input.templateIds = ids;
+        if (kind === 'template-groups') input.templateGroupIds = ids;
+        if (kind === 'groups') input.groupIds = ids;
         return { input, now, caps: kc };
       });
 
@@ -137,9 +139,17 @@ describe('properties: planning', () => {
               assert.ok(batchesOfWindow.every((b) => b.length >= 1 && b.length <= 10), 'at most 10 ids a request');
               assert.deepEqual(batchesOfWindow.flat(), ids, 'every id once per window');
             }
+          } else if (resolved.query.kind === 'template-groups' || resolved.query.kind === 'groups') {
+            const ids = resolved.query.kind === 'groups' ? resolved.query.groupIds : resolved.query.templateGroupIds;
+            const most = kc.maxIds ?? 1;
+            for (const w of windows) {
+              const batchesOfWindow = units.filter((u) => u.startMs === w.startMs).map((u) => u.ids!);
+              assert.ok(batchesOfWindow.every((b) => b.length >= 1 && b.length <= most), `at most ${most} ids a request`);
+              assert.deepEqual(batchesOfWindow.flat(), ids, 'every id once per window');
+            }
           } else {
             assert.equal(units.length, windows.length);
-            assert.ok(units.every((u) => u.templateIds === undefined));
+            assert.ok(units.every((u) => u.templateIds === undefined && u.ids === undefined));
           }
           // Every unit makes a request the provider accepts (ids per request, a non-empty range).
           for (const u of units) {
@@ -231,7 +241,7 @@ describe('properties: granularity translation is total', () => {
     for (const provider of PROVIDERS) {
       for (const kind of KINDS) {
         for (const g of GRANULARITIES) {
-          const input = { provider, kind, wabaId: '1234567', from: '2026-11-01', to: '2026-11-10', granularity: g, ...(kind === 'template' ? { templateIds: ['1'] } : {}) };
+          const input = { provider, kind, wabaId: '1234567', from: '2026-11-01', to: '2026-11-10', granularity: g, ...(kind === 'template' ? { templateIds: ['1'] } : kind === 'template-groups' ? { templateGroupIds: ['1'] } : kind === 'groups' ? { groupIds: ['1'] } : {}) };
           const caps = CAPABILITIES[provider];
           let resolved;
           try {
@@ -246,7 +256,8 @@ describe('properties: granularity translation is total', () => {
           let word: string | undefined;
           if (provider === 'meta') {
             const req = buildUnitRequest(unit!, now);
-            word = kind === 'template' ? req.query.granularity : /\.granularity\(([A-Z_]+)\)/.exec(req.query.fields!)?.[1];
+            // Edges (templates, template groups, groups) take it as a parameter; fields in the dot chain.
+            word = req.query.granularity ?? /\.granularity\(([A-Z_]+)\)/.exec(req.query.fields!)?.[1];
             assert.equal(word, wireGranularity(kind, g));
           } else {
             word = new URL(buildAnalyticsUrl(unit!).url, 'http://x').searchParams.get('granularity') ?? undefined;

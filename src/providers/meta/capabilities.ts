@@ -84,6 +84,8 @@ export const META_CAPABILITIES: ProviderCapabilities = {
 /** The granularity word each endpoint expects: `analytics` says DAY/MONTH, the others DAILY/MONTHLY. */
 export function wireGranularity(kind: Kind, g: Granularity): string {
   if (kind === 'messaging') return g === 'DAILY' ? 'DAY' : g === 'MONTHLY' ? 'MONTH' : 'HALF_HOUR';
+  // The template-groups guide's example writes it in lower case (`granularity=daily`).
+  if (kind === 'template-groups') return g.toLowerCase();
   return g;
 }
 

@@ -139,7 +139,7 @@ export function templateGroupQuery(unit: QueryUnit, now: number): Record<string,
     throw inputError(`Template group analytics from Meta take at most ${META_MAX_TEMPLATE_GROUP_IDS} group ids per request; ${ids.length} were given.`, 'Split the groups into batches of 10.');
   }
   for (const i of ids) checkId(i, 'template group id');
-  const out: Record<string, string> = { ...edgeTimes(unit, now, Boolean(q.useWabaTimezone)), granularity: 'daily' };
+  const out: Record<string, string> = { ...edgeTimes(unit, now, Boolean(q.useWabaTimezone)), granularity: wireGranularity('template-groups', q.granularity) };
   out[apiName('templateGroupIds', 'meta', 'template-groups')!] = idList(ids);
   if (q.metricTypes?.length) out[apiName('metricTypes', 'meta', 'template-groups')!] = q.metricTypes.map((m) => m.toLowerCase()).join(',');
   if (q.useWabaTimezone) out[apiName('useWabaTimezone', 'meta', 'template-groups')!] = 'true';
