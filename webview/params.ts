@@ -7,8 +7,7 @@
  */
 import type { ColumnarResult, PanelContext, PanelQuery } from '../src/protocol';
 import { PanelQuerySchema } from '../src/protocol';
-import { addMonthsUtc, formatIsoDate, startOfDayUtc, startOfMonthUtc } from '../src/core/dates';
-import type { RelativeRange } from '../src/core/vocabulary';
+import { resolveRelativeRange } from '../src/core/dates';
 import { RELATIVE_RANGES, RELATIVE_RANGE_LABELS, filterDescriptor, filterDescriptors, filterLabel, filterValues, tierLabel } from '../src/core/vocabulary';
 
 export const BOOLEAN_KEYS = new Set(filterDescriptors().filter((f) => f.valueType === 'boolean').map((f) => f.key));
@@ -91,23 +90,8 @@ export function datePresets(): ParamOption[] {
   return [...RELATIVE_RANGES.map((r) => ({ value: r as string, label: RELATIVE_RANGE_LABELS[r] })), { value: CUSTOM_RANGE, label: 'Custom' }];
 }
 
-const DAY = 86_400_000;
-/** A preset as UTC days, both inclusive, on the day of `now` (the same rule as the saved queries' relative ranges). */
-export function presetRange(preset: RelativeRange, now = Date.now()): { from: string; to: string } {
-  const today = startOfDayUtc(now);
-  switch (preset) {
-    case 'last-7-days':
-      return { from: formatIsoDate(today - 6 * DAY), to: formatIsoDate(today) };
-    case 'last-30-days':
-      return { from: formatIsoDate(today - 29 * DAY), to: formatIsoDate(today) };
-    case 'last-90-days':
-      return { from: formatIsoDate(today - 89 * DAY), to: formatIsoDate(today) };
-    case 'this-month':
-      return { from: formatIsoDate(startOfMonthUtc(now)), to: formatIsoDate(today) };
-    case 'previous-month':
-      return { from: formatIsoDate(addMonthsUtc(startOfMonthUtc(now), -1)), to: formatIsoDate(startOfMonthUtc(now) - DAY) };
-  }
-}
+/** A preset as UTC days, both inclusive, on the day of `now`: the saved queries' relative ranges. */
+export const presetRange = resolveRelativeRange;
 
 /** The preset a range is, on the day of `now`; CUSTOM_RANGE when none. */
 export function presetOf(from: string, to: string, now = Date.now()): string {

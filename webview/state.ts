@@ -5,8 +5,9 @@
  * hands it to the sections after every action.
  */
 import type { ColumnarResult, HostMessage, PanelContext, PanelQuery, PanelState } from '../src/protocol';
+import { KIND_LABELS } from '../src/core/vocabulary';
 import type { ChartType } from './chart';
-import type { Kind, SortDirection } from './model';
+import type { SortDirection } from './model';
 import { TABLE_PAGE_SIZE, chartableMetrics, defaultBreakdown, defaultMetric, makeTimeFormatter, pageRows, presentDimensions, sortRows, tableColumns } from './model';
 
 export type PreviousPeriod = NonNullable<Extract<HostMessage, { type: 'result' }>['previous']>;
@@ -180,15 +181,7 @@ export function persisted(s: ViewState): PanelState | undefined {
 
 // ---- derived views -----------------------------------------------------------------------------
 
-export const KIND_LABELS: Record<Kind, string> = {
-  messaging: 'Messaging analytics',
-  conversation: 'Conversation analytics',
-  pricing: 'Pricing analytics',
-  template: 'Template analytics',
-  calls: 'Call analytics',
-  'template-groups': 'Template group analytics',
-  groups: 'WhatsApp group analytics',
-};
+export { KIND_LABELS };
 
 /** The query the heading describes: the result's while one is shown, else the one in the form. */
 export function shownQuery(s: ViewState): PanelQuery | undefined {

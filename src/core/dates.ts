@@ -1,3 +1,4 @@
+import type { RelativeRange } from './vocabulary';
 /** Date helpers. Everything is UTC; instants are epoch milliseconds. */
 import type { Granularity } from './types';
 
@@ -97,4 +98,24 @@ export function parseApiTime(value: unknown): number | undefined {
     return inRange(Date.parse(withZone.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
   }
   return undefined;
+}
+
+/**
+ * A relative range as UTC days, both inclusive, on the day of `now`: `last-30-days` ends today,
+ * `this-month` runs from the 1st to today, `previous-month` is the whole month before.
+ */
+export function resolveRelativeRange(range: RelativeRange, now: number = Date.now()): { from: string; to: string } {
+  const today = startOfDayUtc(now);
+  switch (range) {
+    case 'last-7-days':
+      return { from: formatIsoDate(today - 6 * DAY), to: formatIsoDate(today) };
+    case 'last-30-days':
+      return { from: formatIsoDate(today - 29 * DAY), to: formatIsoDate(today) };
+    case 'last-90-days':
+      return { from: formatIsoDate(today - 89 * DAY), to: formatIsoDate(today) };
+    case 'this-month':
+      return { from: formatIsoDate(startOfMonthUtc(now)), to: formatIsoDate(today) };
+    case 'previous-month':
+      return { from: formatIsoDate(addMonthsUtc(startOfMonthUtc(now), -1)), to: formatIsoDate(startOfMonthUtc(now) - DAY) };
+  }
 }

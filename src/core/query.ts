@@ -3,7 +3,7 @@
  * provider's capabilities. Nothing is sent before a query passes `resolveQuery`.
  */
 import { z } from 'zod';
-import { DAY, addMonthsUtc, formatIsoDate, parseIsoDate, startOfDayUtc, startOfMonthUtc } from './dates';
+import { DAY, formatIsoDate, parseIsoDate, resolveRelativeRange, startOfDayUtc } from './dates';
 import { inputError } from './errors';
 import type { Granularity, Kind } from './types';
 import { GRANULARITIES, PROVIDERS } from './types';
@@ -32,6 +32,7 @@ import {
   BILLING_CHANGE_2026_10,
 } from './vocabulary';
 import type { RelativeRange } from './vocabulary';
+import { KIND_LABELS, kindLabel } from './vocabulary';
 
 // The filter vocabularies live in ./vocabulary (one table with the known answer values); re-exported for callers.
 export {
@@ -201,18 +202,7 @@ export interface ResolvedQuery {
   warnings: Warning[];
 }
 
-const KIND_LABEL: Record<Kind, string> = {
-  messaging: 'Messaging analytics',
-  conversation: 'Conversation analytics',
-  pricing: 'Pricing analytics',
-  template: 'Template analytics',
-  calls: 'Call analytics',
-  'template-groups': 'Template group analytics',
-  groups: 'WhatsApp group analytics',
-};
-export function kindLabel(kind: Kind): string {
-  return KIND_LABEL[kind];
-}
+export { kindLabel };
 
 function formatZodError(err: z.ZodError): string {
   return err.issues
@@ -256,25 +246,7 @@ export function parseQuery(input: unknown): Query {
 /** The keys of a saved query file (`*.waba-query.json`) around its query. */
 export const SAVED_QUERY_FILE_KEYS = ['$schema', 'title', 'query'] as const;
 
-/**
- * A relative range as UTC days, both inclusive, on the day of `now`: `last-30-days` ends today,
- * `this-month` runs from the 1st to today, `previous-month` is the whole month before.
- */
-export function resolveRelativeRange(range: RelativeRange, now: number = Date.now()): { from: string; to: string } {
-  const today = startOfDayUtc(now);
-  switch (range) {
-    case 'last-7-days':
-      return { from: formatIsoDate(today - 6 * DAY), to: formatIsoDate(today) };
-    case 'last-30-days':
-      return { from: formatIsoDate(today - 29 * DAY), to: formatIsoDate(today) };
-    case 'last-90-days':
-      return { from: formatIsoDate(today - 89 * DAY), to: formatIsoDate(today) };
-    case 'this-month':
-      return { from: formatIsoDate(startOfMonthUtc(now)), to: formatIsoDate(today) };
-    case 'previous-month':
-      return { from: formatIsoDate(addMonthsUtc(startOfMonthUtc(now), -1)), to: formatIsoDate(startOfMonthUtc(now) - DAY) };
-  }
-}
+export { resolveRelativeRange };
 
 /** The period just before [from, to] of the same number of days (for comparisons). */
 export function previousPeriod(from: string, to: string): { from: string; to: string } {
@@ -352,7 +324,7 @@ export function savedQueryOf(json: unknown, name: string, options: { bare?: bool
  */
 export function resolveQuery(input: unknown, caps: ProviderCapabilities, now: number = Date.now()): ResolvedQuery {
   const query = parseQuery(input);
-  const label = KIND_LABEL[query.kind];
+  const label = KIND_LABELS[query.kind];
   const providerLabel = query.provider === 'meta' ? 'Meta' : 'Vonage';
   const kc = caps[query.kind];
   if (!kc) throw inputError(`${label} is not offered by ${providerLabel}.`, query.kind === 'conversation' ? 'Use pricing analytics instead.' : undefined);

@@ -14,6 +14,7 @@
  * Vonage's Channel Manager passes Meta's values through (its seed shows pricing_type REGULAR,
  * pricing_category AUTHENTICATION, tier "75000:150000").
  */
+import type { Kind } from './types';
 
 /** Pricing categories: META_PAGE lists the first seven; META_SDK adds the rest. */
 export const PRICING_CATEGORIES = [
@@ -592,3 +593,17 @@ export const RELATIVE_RANGE_LABELS: Record<RelativeRange, string> = {
   'this-month': 'This month',
   'previous-month': 'Previous month',
 };
+
+/** What each kind of query is called, in titles, progress and panels. */
+export const KIND_LABELS: Record<Kind, string> = {
+  messaging: 'Messaging analytics',
+  conversation: 'Conversation analytics',
+  pricing: 'Pricing analytics',
+  template: 'Template analytics',
+  calls: 'Call analytics',
+  'template-groups': 'Template group analytics',
+  groups: 'WhatsApp group analytics',
+};
+export function kindLabel(kind: Kind): string {
+  return KIND_LABELS[kind];
+}

@@ -126,7 +126,7 @@ export class AnalyticsPanel {
 
   /** The panel in front (the active editor), if it is one of these. */
   static active(): AnalyticsPanel | undefined {
-    return [...AnalyticsPanel.open].find((p) => p.panel.active);
+    return [...AnalyticsPanel.open].find((p) => p.isActive);
   }
 
   /** The open panel showing this query, if any (the most recently opened). */
@@ -209,6 +209,10 @@ export class AnalyticsPanel {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
+  /** Whether this panel is the active editor (the one in front). */
+  get isActive(): boolean {
+    return this.panel.active;
+  }
   get currentEntry(): RunEntry | undefined {
     return this.entry;
   }

@@ -127,19 +127,22 @@ suite('WABA Analytics with the demo connection', () => {
     assert.ok(entry.run.result.points.length > 0);
   });
 
-  test('export writes the last result as JSON and CSV, and never replaces a file unasked', async () => {
+  test('export writes the result of the panel in front (else the last result) as JSON and CSV, and never replaces a file unasked', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'waba-export-'));
     const json = path.join(dir, 'result.json');
+    // The panel in front is exported, not necessarily the last query run (issue 10).
+    const expected = api.panels().find((p) => p.isActive)?.currentEntry ?? api.queries.last!;
     const uri = await vscode.commands.executeCommand<vscode.Uri>('wabaAnalytics.exportLastResult', { target: json, noOpen: true });
     assert.equal(uri?.fsPath, json);
     const doc = JSON.parse(readFileSync(json, 'utf8'));
-    assert.equal(doc.query.wabaId, api.queries.last!.query.wabaId);
-    assert.equal(doc.result.points.length, api.queries.last!.run.result.points.length);
+    assert.equal(doc.query.wabaId, expected.query.wabaId);
+    assert.equal(doc.query.kind, expected.query.kind);
+    assert.equal(doc.result.points.length, expected.run.result.points.length);
     assert.equal(doc.partial, false);
     const csv = path.join(dir, 'result.csv');
     await vscode.commands.executeCommand('wabaAnalytics.exportLastResultCsv', { target: csv, noOpen: true });
     const lines = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
-    assert.equal(lines.length, api.queries.last!.run.result.points.length + 1);
+    assert.equal(lines.length, expected.run.result.points.length + 1);
     writeFileSync(path.join(dir, 'keep.json'), 'precious');
     await vscode.commands.executeCommand('wabaAnalytics.exportLastResult', { target: path.join(dir, 'keep.json'), overwrite: true, noOpen: true });
     assert.notEqual(readFileSync(path.join(dir, 'keep.json'), 'utf8'), 'precious', 'replaced when consent was given');
