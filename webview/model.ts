@@ -542,7 +542,7 @@ export function computeKpis(result: ColumnarResult, options: { costAsked?: boole
     case 'pricing': {
       const volume = t('volume');
       const cost = t('cost');
-      return [count('volume', 'Volume', volume), money('cost', 'Cost', cost), ...perUnit('cost_per_message', 'Cost per message', cost, volume, 'volume')];
+      return [count('volume', metricLabel('volume'), volume), money('cost', 'Cost', cost), ...perUnit('cost_per_message', 'Cost per message', cost, volume, 'volume')];
     }
     case 'conversation': {
       const conv = t('conversation');
