@@ -63,7 +63,7 @@ export function readPrivateKeyFile(file: string, name = 'VONAGE_PRIVATE_KEY'): s
     }
     const text = buf.subarray(0, n).toString('utf8');
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-      throw refuse(`names ${file}, which holds no PEM private key`, 'Use the private.key file Vonage gave for the application (it starts with -----BEGIN PRIVATE KEY-----).');
+      throw refuse(`names ${file}, which holds no PEM private key`, 'Use the private.key file Vonage gave for the application, a PEM file whose first line names a private key.');
     }
     return text;
   } finally {

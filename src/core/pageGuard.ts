@@ -13,6 +13,7 @@
  */
 import { WabaError, providerName } from './errors';
 import type { ProviderId } from './types';
+import type { QueryUnit } from './provider';
 
 export interface PageGuardOptions {
   provider: ProviderId;
@@ -147,4 +148,25 @@ export function analyticsPageBounds(o: {
   const maxItems = Math.min(MAX_UNIT_POINTS, Math.max(MIN_UNIT_POINTS, buckets * combos));
   const perPage = Math.max(1, Math.floor(o.pageSize ?? MIN_SERVER_PAGE));
   return { maxItems, maxPages: Math.ceil(maxItems / perPage) + 2 };
+}
+
+/**
+ * The guard of one planned unit's page chain: bounds from the unit's range, granularity,
+ * breakdowns and template batch (`analyticsPageBounds`), for every provider alike.
+ */
+export function unitPageGuard(provider: ProviderId, endpoint: string, unit: QueryUnit, pageSize: number | undefined, first?: string): PageGuard {
+  const q = unit.query;
+  return new PageGuard({
+    provider,
+    endpoint,
+    ...analyticsPageBounds({
+      startMs: unit.startMs,
+      endMs: unit.endMs,
+      granularity: q.granularity,
+      dimensions: 'dimensions' in q ? q.dimensions : undefined,
+      templateIds: unit.templateIds?.length,
+      pageSize,
+    }),
+    first,
+  });
 }

@@ -39,6 +39,17 @@ export async function rejection(p: Promise<unknown>): Promise<WabaError> {
   assert.fail('expected a rejection');
 }
 
+/** The one typed error a synchronous call throws. */
+export function thrownBy(fn: () => unknown): WabaError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof WabaError, `a WabaError, not ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected an error');
+}
+
 /** Run the CLI's main in-process with an environment (WABA_* and VONAGE_* replaced), capturing what it writes. */
 export async function captureCli(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const saved = { ...process.env };

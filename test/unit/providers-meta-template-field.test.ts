@@ -4,25 +4,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DAY, startOfDayUtc } from '../../src/core/dates';
-import { WabaError } from '../../src/core/errors';
 import type { Point } from '../../src/core/types';
 import { normalizeMetaBody } from '../../src/providers/meta';
 import { metaNextLink } from '../../src/providers/meta/normalize';
 import { startSandbox } from '../../src/sandbox';
 import type { Sandbox, SandboxWaba } from '../../src/sandbox';
-import { captureCli, fixturePath, readFixture, tempDir } from './hardening-helpers';
+import { captureCli, fixturePath, readFixture, thrownBy, tempDir } from './hardening-helpers';
 import { rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
-function shapeError(fn: () => unknown): WabaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof WabaError, `a WabaError, not ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 describe('Meta template_analytics in the field form', () => {
   it('reads the same points as the edge answer, the WABA id from `id`, and the field\'s paging.next', () => {
@@ -40,14 +30,14 @@ describe('Meta template_analytics in the field form', () => {
 
   it('a point that does not fit is a shape error naming its path under template_analytics', () => {
     const body = { template_analytics: { data: [{ data_points: [{ start: 1718064000, end: 1718150400, sent: 1 }] }] }, id: '1' };
-    const e = shapeError(() => normalizeMetaBody(body, { kind: 'template' }));
+    const e = thrownBy(() => normalizeMetaBody(body, { kind: 'template' }));
     assert.equal(e.kind, 'response');
     assert.equal(e.path, 'template_analytics.data[0].data_points[0].template_id');
   });
 
   it('a body with neither form is a shape error, never an empty answer', () => {
     for (const body of [{ id: '109259195336416' }, {}, { paging: { cursors: { after: 'MjQZD' } } }, { template_analytics: {} }, { template_analytics: null, id: '1' }, { data: null }]) {
-      const e = shapeError(() => normalizeMetaBody(body, { kind: 'template' }));
+      const e = thrownBy(() => normalizeMetaBody(body, { kind: 'template' }));
       assert.equal(e.kind, 'response', JSON.stringify(body));
       assert.equal(e.provider, 'meta');
       assert.match(e.path ?? '', /^(template_analytics\.)?data$|^template_analytics$/, JSON.stringify(body));

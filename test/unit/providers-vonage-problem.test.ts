@@ -3,24 +3,14 @@
 // The bodies are Vonage's own documented examples (test/fixtures/SOURCES.md).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WabaError } from '../../src/core/errors';
 import { HINT_UNAUTHORIZED, normalizeVonageBody } from '../../src/providers/vonage';
-import { captureCli, fixturePath, readFixture } from './hardening-helpers';
+import { captureCli, fixturePath, readFixture, thrownBy } from './hardening-helpers';
 
-function thrown(fn: () => unknown): WabaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof WabaError, `a WabaError, not ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 describe('Vonage problem reports given to normalize', () => {
   it('Vonage\'s documented 401 report: an api error with its title, detail and type, for every kind', () => {
     for (const kind of ['messaging', 'template', 'pricing'] as const) {
-      const e = thrown(() => normalizeVonageBody(readFixture('vonage', 'problem-unauthorized.json'), { kind }));
+      const e = thrownBy(() => normalizeVonageBody(readFixture('vonage', 'problem-unauthorized.json'), { kind }));
       assert.equal(e.kind, 'api', kind);
       assert.equal(e.provider, 'vonage');
       assert.equal(e.problemTitle, 'Invalid credentials supplied');
@@ -32,7 +22,7 @@ describe('Vonage problem reports given to normalize', () => {
   });
 
   it('Vonage\'s documented out-of-credit report (another type) is reported the same way', () => {
-    const e = thrown(() => normalizeVonageBody(readFixture('vonage', 'problem-out-of-credit.json'), { kind: 'pricing', endpoint: 'pricing-analytics' }));
+    const e = thrownBy(() => normalizeVonageBody(readFixture('vonage', 'problem-out-of-credit.json'), { kind: 'pricing', endpoint: 'pricing-analytics' }));
     assert.equal(e.kind, 'api');
     assert.equal(e.endpoint, 'pricing-analytics');
     assert.equal(e.problemType, 'https://example.com/Error#out-of-credit');
@@ -40,13 +30,13 @@ describe('Vonage problem reports given to normalize', () => {
   });
 
   it('a report with an RFC 7807 status keeps it, and its hint follows the status; invalid_parameters are listed', () => {
-    const unauthorized = thrown(() =>
+    const unauthorized = thrownBy(() =>
       normalizeVonageBody({ ...(readFixture('vonage', 'problem-unauthorized.json') as object), status: 401 }, { kind: 'messaging', endpoint: 'messaging-analytics' }),
     );
     assert.equal(unauthorized.status, 401);
     assert.match(unauthorized.message, /failed \(HTTP 401 Invalid credentials supplied; type /);
     assert.ok(unauthorized.message.includes(HINT_UNAUTHORIZED));
-    const invalid = thrown(() =>
+    const invalid = thrownBy(() =>
       normalizeVonageBody(
         { type: 'https://developer.vonage.com/api-errors#invalid-param', title: 'Invalid parameters', detail: 'The request failed due to validation errors', invalid_parameters: [{ name: 'start', reason: 'must be within the last 90 days' }] },
         { kind: 'template' },
@@ -59,7 +49,7 @@ describe('Vonage problem reports given to normalize', () => {
   it('a page of data is not taken for a report, and a body that is neither is a shape error', () => {
     const page = normalizeVonageBody({ title: 'not a problem', _embedded: { pricing_analytics: [{ start: '2024-11-11T00:00:00Z', volume: 1 }] } }, { kind: 'pricing' });
     assert.equal(page.result.points.length, 1);
-    const neither = thrown(() => normalizeVonageBody({ title: 'only a title' }, { kind: 'pricing' }));
+    const neither = thrownBy(() => normalizeVonageBody({ title: 'only a title' }, { kind: 'pricing' }));
     assert.equal(neither.kind, 'response');
   });
 });

@@ -17,7 +17,7 @@ import { CONVERSATION_UNAVAILABLE, classifyMetaResponse, isConversationUnavailab
 import type { MetaNormalizeContext } from './normalize';
 import { metaNextLink, normalizeMetaPage, unitWarnings } from './normalize';
 import { META_TEMPLATE_PAGE_LIMIT, buildUnitRequest } from './urls';
-import { PageGuard, analyticsPageBounds } from '../../core/pageGuard';
+import { unitPageGuard } from '../../core/pageGuard';
 import { WarningSet } from '../../core/warnings';
 import { addLeftOut, leftOutWarning } from '../../core/normalize';
 
@@ -83,19 +83,7 @@ export function createMetaProvider(credentials: MetaCredentials, config: MetaPro
     /** Non-finite values left out, over all pages: one warning at the end. */
     const leftOut = new Map<string, number>();
     // A repeated link, more pages or more points than the unit's range can hold: one clear error.
-    const guard = new PageGuard({
-      provider: 'meta',
-      endpoint: req.endpoint,
-      ...analyticsPageBounds({
-        startMs: unit.startMs,
-        endMs: unit.endMs,
-        granularity: q.granularity,
-        dimensions: 'dimensions' in q ? q.dimensions : undefined,
-        templateIds: unit.templateIds?.length,
-        pageSize: q.kind === 'template' ? META_TEMPLATE_PAGE_LIMIT : undefined,
-      }),
-      first: options.from,
-    });
+    const guard = unitPageGuard('meta', req.endpoint, unit, q.kind === 'template' ? META_TEMPLATE_PAGE_LIMIT : undefined, options.from);
     let requests = 0;
     let timezone: string | undefined;
     let currency: string | undefined;

@@ -19,7 +19,7 @@ import { VONAGE_CAPABILITIES, VONAGE_DEFAULT_BASE_URL, validateVonageQuery } fro
 import { afterCursorOf, toPhoneNumberInfo, toTemplateInfo, toWabaInfo } from './discovery';
 import { classifyVonage, notLinkedHint, unknownWabaHint, vonageError } from './errors';
 import { COST_UNAVAILABLE_WARNING, nextLink, normalizeVonagePage } from './normalize';
-import { PageGuard, analyticsPageBounds } from '../../core/pageGuard';
+import { unitPageGuard } from '../../core/pageGuard';
 import { numbersPageSchema, templatesPageSchema, wabaSchema, wabasPageSchema } from './schemas';
 import { DEFAULT_PAGE_SIZE, buildAnalyticsUrl, enableInsightsPath, numbersPath, templatesPath, wabaPath, wabaSegment, wabasListPath } from './urls';
 
@@ -229,20 +229,7 @@ export function createVonageProvider(credentials: VonageCredentials, config: Von
       let currency: string | undefined;
       let requests = 0;
       // A repeated link, more pages or more points than the unit's range can hold: one clear error.
-      const q = unit.query;
-      const guard = new PageGuard({
-        provider: 'vonage',
-        endpoint,
-        ...analyticsPageBounds({
-          startMs: unit.startMs,
-          endMs: unit.endMs,
-          granularity: q.granularity,
-          dimensions: 'dimensions' in q ? q.dimensions : undefined,
-          templateIds: unit.templateIds?.length,
-          pageSize,
-        }),
-        first,
-      });
+      const guard = unitPageGuard('vonage', endpoint, unit, pageSize, first);
       let url: string | undefined = first;
       while (url) {
         requests++;
