@@ -14,7 +14,7 @@ import type { Provider } from '../../../src/core/provider';
 import { createProvider } from '../../../src/providers/registry';
 import { startSandbox } from '../../../src/sandbox';
 import type { Sandbox, SandboxWaba } from '../../../src/sandbox';
-import { rejection, tempDir } from '../hardening-helpers';
+import { rejection, tempDir } from '../helpers';
 
 const DAY = 86_400_000;
 /** Monday 15 June 2026, 10:17 UTC: the clock of the first sync. */

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { cleanTemps, isTempName, writeFileAtomic } from '../../../src/archive/atomic';
 import { ArchiveError } from '../../../src/archive/errors';
-import { rejection, tempDir } from '../hardening-helpers';
+import { rejection, tempDir } from '../helpers';
 
 describe('archive atomic writes', () => {
   it('a write that fails before the rename leaves the previous file and no temp', async () => {

@@ -11,7 +11,7 @@ import { decodeMonth, encodeMonth } from '../../../src/archive/parquet';
 import { resultToRows, rowsToPoints } from '../../../src/archive/rows';
 import type { Point } from '../../../src/core/types';
 import { startSandbox } from '../../../src/sandbox';
-import { captureCli, tempDir } from '../hardening-helpers';
+import { captureCli, tempDir } from '../helpers';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 15, 10, 17);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { scanArchive } from '../../../src/archive/store';
-import { captureCli, tempDir } from '../hardening-helpers';
+import { captureCli, tempDir } from '../helpers';
 
 const DAY = 86_400_000;
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

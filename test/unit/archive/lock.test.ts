@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ArchiveError } from '../../../src/archive/errors';
 import { LOCK_NAME, acquireLock } from '../../../src/archive/lock';
-import { rejection, tempDir } from '../hardening-helpers';
+import { rejection, tempDir } from '../helpers';
 
 /** The pid of a process that ran and has ended. */
 function deadPid(): number {

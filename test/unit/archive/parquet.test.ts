@@ -13,7 +13,7 @@ import { ARCHIVE_SCHEMA_VERSION } from '../../../src/archive/schema';
 import { monthFileRel } from '../../../src/archive/layout';
 import { readMonthFile, scanArchive, writeMonthFile } from '../../../src/archive/store';
 import type { Point } from '../../../src/core/types';
-import { tempDir } from '../hardening-helpers';
+import { tempDir } from '../helpers';
 
 const DAY = 86_400_000;
 const D1 = Date.UTC(2026, 9, 1);

@@ -23,7 +23,7 @@ import type { Provider } from '../../../src/core/provider';
 import { createProvider } from '../../../src/providers/registry';
 import { startSandbox } from '../../../src/sandbox';
 import type { Sandbox } from '../../../src/sandbox';
-import { rejection, settled, tempDir } from '../hardening-helpers';
+import { rejection, settled, tempDir } from '../helpers';
 
 const DAY = 86_400_000;
 /** Monday 15 June 2026, 10:17 UTC. */
