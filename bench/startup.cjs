@@ -3,10 +3,24 @@
 //
 //   node bench/startup.cjs <dist>/extension.js           prints {loadMs, activateMs, coreLoaded, coreLoadMs, undiciLoadMs, jwtLoadMs, …CpuMs}
 //   node bench/startup.cjs <dist>/extension.js --smoke   a demo query through the bundles (checks, not timed)
+//   --vscode=FILE   the stand-in for `vscode`, test/unit/fakeVscode.ts built as one CommonJS file
+//                   (bench/run.mjs builds it once); without it, it is built here, before timing.
 'use strict';
-const { existsSync } = require('node:fs');
+const { existsSync, mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
-const { makeContext } = require('./vscode-stub.cjs');
+
+/** The one stand-in for `vscode` (the unit tests'), as a CommonJS file. */
+function fakeVscodeFile() {
+  const given = process.argv.find((a) => a.startsWith('--vscode='));
+  if (given) return given.slice('--vscode='.length);
+  const outfile = join(mkdtempSync(join(tmpdir(), 'waba-fake-vscode-')), 'fakeVscode.js');
+  require('esbuild').buildSync({ entryPoints: [join(__dirname, '..', 'test', 'unit', 'fakeVscode.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  return outfile;
+}
+// Installs itself: `require('vscode')` answers the stand-in from here on.
+const { fakeContext } = require(fakeVscodeFile());
+const makeContext = (extensionPath) => fakeContext(extensionPath).context;
 
 const file = process.argv[2];
 const core = join(dirname(file), 'core.js');
@@ -67,12 +81,14 @@ async function smoke() {
     out.currency = first.run.result.currency;
     out.secondFromCache = again.fromCache;
     out.coreLoadedByQuery = loaded();
+    out.archiveLoadedByQuery = Object.keys(require.cache).includes(join(dirname(file), 'archive.js'));
     try {
       await api.queries.run('demo', { ...query, wabaId: '999999999' });
       out.errorIsWabaError = false;
     } catch (e) {
-      // One WabaError class across dist/extension.js and dist/core.js.
-      out.errorIsWabaError = !!ext.__shared_core_errors && e instanceof ext.__shared_core_errors.WabaError;
+      // One WabaError class across dist/extension.js and dist/core.js (which takes it from dist/extension.js).
+      const errors = ext.__waba_modules?.['core/errors'];
+      out.errorIsWabaError = !!errors && e instanceof errors.WabaError;
     }
   } finally {
     await ext.deactivate?.();

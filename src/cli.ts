@@ -16,7 +16,7 @@ import type { Warning } from './core/warnings';
 import { warningLine } from './core/warnings';
 import { checkAnswer } from './core/answerChecks';
 import { describeIoError, fileDescriptorOf, planWrite, writeFileAtomic } from './core/files';
-import type { Provider } from './core/provider';
+import type { CredentialField, Provider, ProviderConfig } from './core/provider';
 import type { QueryInput } from './core/query';
 import { QUERY_KEYS, resolveQuery, resolveRelativeRange, savedQueryOf } from './core/query';
 import type { RelativeRange } from './core/vocabulary';
@@ -25,7 +25,7 @@ import { registerSecret } from './core/redact';
 import { runQuery } from './core/run';
 import type { Kind, Logger, ProviderId } from './core/types';
 import { KINDS, PROVIDERS } from './core/types';
-import type { ConnectionSpec } from './providers/registry';
+import { allProviderDescriptors, connectionSpec, credentialWhat, providerDescriptor, sandboxConnection } from './providers/descriptors';
 import { CAPABILITIES, NORMALIZERS, createProvider } from './providers/registry';
 import type { Sandbox } from './sandbox';
 import { startSandbox } from './sandbox';
@@ -134,8 +134,8 @@ function list(value: string | undefined, flag: string): string[] | undefined {
 
 function providerOf(values: Values): ProviderId {
   const p = values.provider;
-  if (!p) throw new UsageError('--provider is required (meta or vonage)');
-  if (!(PROVIDERS as readonly string[]).includes(p)) throw new UsageError(`--provider must be meta or vonage, not "${p}"`);
+  if (!p) throw new UsageError(`--provider is required (${PROVIDERS.join(' or ')})`);
+  if (!(PROVIDERS as readonly string[]).includes(p)) throw new UsageError(`--provider must be ${PROVIDERS.join(' or ')}, not "${p}"`);
   return p as ProviderId;
 }
 
@@ -151,11 +151,12 @@ function credential(name: string, what: string): string | undefined {
   return value;
 }
 
-/** VONAGE_PRIVATE_KEY: the PEM text, or the path of a regular key file of sane size (a FIFO is never waited on). */
-function loadPrivateKey(value: string | undefined): string | undefined {
-  if (!value) return undefined;
+/** A key-file credential (VONAGE_PRIVATE_KEY): the PEM text, or the path of a regular key file of sane size (a FIFO is never waited on). */
+function loadKeyFile(f: CredentialField): string | undefined {
+  const value = env(f.env);
+  if (!value || !f.keyFile) return value;
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  return readPrivateKeyFile(value, 'VONAGE_PRIVATE_KEY');
+  return readPrivateKeyFile(value, f.env, f.keyFile);
 }
 
 function makeLogger(verbose: boolean | undefined): Logger {
@@ -189,31 +190,22 @@ async function connect(provider: ProviderId, values: Values, cleanup: Array<() =
     sandbox = await startSandbox(at !== undefined ? { now: () => at } : {});
     cleanup.push(() => sandbox!.close());
   }
-  let spec: ConnectionSpec;
-  if (provider === 'meta') {
-    const accessToken = sandbox ? sandbox.credentials.metaToken : credential('WABA_META_TOKEN', 'the token');
-    if (!accessToken) throw new WabaError('config', 'No Meta access token: set WABA_META_TOKEN (or use --sandbox).');
-    registerSecret(accessToken);
-    spec = {
-      provider,
-      credentials: { accessToken },
-      config: { baseUrl: sandbox ? sandbox.metaBaseUrl : env('WABA_META_BASE_URL'), apiVersion: env('WABA_META_API_VERSION'), logger, ...networkOptions(values) },
-    };
-  } else {
-    const apiKey = sandbox ? sandbox.credentials.vonageApiKey : credential('VONAGE_API_KEY', 'the API key');
-    const apiSecret = sandbox ? sandbox.credentials.vonageApiSecret : credential('VONAGE_API_SECRET', 'the API secret');
-    if (!apiKey || !apiSecret) throw new WabaError('config', 'No Vonage credentials: set VONAGE_API_KEY and VONAGE_API_SECRET (or use --sandbox).');
-    const applicationId = sandbox ? sandbox.credentials.vonageApplicationId : credential('VONAGE_APPLICATION_ID', 'the application id');
-    const privateKey = sandbox ? sandbox.credentials.vonagePrivateKey : loadPrivateKey(env('VONAGE_PRIVATE_KEY'));
-    registerSecret(apiSecret);
-    registerSecret(privateKey);
-    spec = {
-      provider,
-      credentials: { apiKey, apiSecret, applicationId, privateKey },
-      config: { baseUrl: sandbox ? sandbox.vonageBaseUrl : env('VONAGE_BASE_URL'), logger, ...networkOptions(values) },
-    };
+  // Every credential as the provider's registry entry names it: from the sandbox, or from its environment variable.
+  const d = providerDescriptor(provider);
+  const demo = sandbox && sandboxConnection(d, sandbox);
+  const read = (f: CredentialField) => (demo ? demo.credentials[f.key] : f.keyFile ? loadKeyFile(f) : credential(f.env, credentialWhat(f).replace(/^The /, 'the ')));
+  const credentials: Record<string, string | undefined> = {};
+  const required = d.credentials.filter((f) => !f.optional);
+  for (const f of required) credentials[f.key] = read(f);
+  if (required.some((f) => !credentials[f.key])) {
+    const what = required.length === 1 ? `${d.label} ${required[0]!.name}` : `${d.label} credentials`;
+    throw new WabaError('config', `No ${what}: set ${required.map((f) => f.env).join(' and ')} (or use --sandbox).`);
   }
-  return createProvider(spec);
+  for (const f of d.credentials.filter((x) => x.optional)) credentials[f.key] = read(f);
+  for (const f of d.credentials) if (f.secret) registerSecret(credentials[f.key]);
+  const config: ProviderConfig = { baseUrl: demo ? demo.baseUrl : env(d.env.baseUrl), logger, ...networkOptions(values) };
+  if (d.env.apiVersion) config.apiVersion = env(d.env.apiVersion);
+  return createProvider(connectionSpec(provider, credentials, config));
 }
 
 async function buildQuery(kind: string | undefined, values: Values): Promise<QueryInput> {
@@ -347,22 +339,22 @@ async function runSandbox(values: Values): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
   const sb = await startSandbox({ port });
   const dir = await mkdtemp(path.join(tmpdir(), 'waba-sandbox-'));
-  const keyFile = path.join(dir, 'demo-private.key');
-  await writeFile(keyFile, sb.credentials.vonagePrivateKey, { mode: 0o600 });
-  process.stdout.write(
-    [
-      `WABA Analytics sandbox listening on ${sb.url} (demo data, demo credentials only)`,
-      `export WABA_META_BASE_URL=${sb.metaBaseUrl}`,
-      `export WABA_META_TOKEN=${sb.credentials.metaToken}`,
-      `export VONAGE_BASE_URL=${sb.vonageBaseUrl}`,
-      `export VONAGE_API_KEY=${sb.credentials.vonageApiKey}`,
-      `export VONAGE_API_SECRET=${sb.credentials.vonageApiSecret}`,
-      `export VONAGE_APPLICATION_ID=${sb.credentials.vonageApplicationId}`,
-      `export VONAGE_PRIVATE_KEY=${keyFile}`,
-      'Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
-  );
+  // Each provider's variables, as its registry entry names them; a key file is written beside, its path exported.
+  const lines = [`WABA Analytics sandbox listening on ${sb.url} (demo data, demo credentials only)`];
+  for (const d of allProviderDescriptors()) {
+    const demo = sandboxConnection(d, sb);
+    lines.push(`export ${d.env.baseUrl}=${demo.baseUrl}`);
+    for (const f of d.credentials) {
+      let value = demo.credentials[f.key]!;
+      if (f.keyFile) {
+        const keyFile = path.join(dir, `demo-${d.id}-${f.key}.key`);
+        await writeFile(keyFile, value, { mode: 0o600 });
+        value = keyFile;
+      }
+      lines.push(`export ${f.env}=${value}`);
+    }
+  }
+  process.stdout.write([...lines, 'Press Ctrl+C to stop.', ''].join('\n'));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import { WARNING_CODE_LIST } from './core/warnings';
 import type { WarningCode } from './core/warnings';
-import { KINDS } from './core/types';
+import { KINDS, PROVIDERS } from './core/types';
 
 /** A warning: a code from the one closed list, and a message for people. */
 export const WarningSchema = z.object({ code: z.enum(WARNING_CODE_LIST as [WarningCode, ...WarningCode[]]), message: z.string() });
@@ -18,7 +18,7 @@ const numberColumn = z.union([z.instanceof(Float64Array), z.array(z.union([z.num
 const codeColumn = z.union([z.instanceof(Int32Array), z.array(z.int())]);
 
 export const ColumnarResultSchema = z.object({
-  provider: z.enum(['meta', 'vonage']),
+  provider: z.enum(PROVIDERS),
   kind: z.enum(KINDS),
   wabaId: z.nullable(z.string()),
   granularity: z.enum(['HALF_HOUR', 'DAILY', 'MONTHLY']),
@@ -42,7 +42,7 @@ export type ColumnarResult = z.infer<typeof ColumnarResultSchema>;
 export const PanelQuerySchema = z.catchall(
   z.object({
     kind: z.enum(KINDS),
-    provider: z.enum(['meta', 'vonage']),
+    provider: z.enum(PROVIDERS),
     wabaId: z.string(),
     from: z.string(),
     to: z.string(),

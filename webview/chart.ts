@@ -284,6 +284,9 @@ interface HoverView {
   value: (v: number) => string;
 }
 
+/** A bucket's usual length, for a lone bar's width. */
+const STEP_MS: Record<Granularity, number> = { HALF_HOUR: 1_800_000, DAILY: 86_400_000, MONTHLY: 30 * 86_400_000 };
+
 function buildConfig(
   canvas: HTMLCanvasElement,
   input: TimeSeriesSet,
@@ -302,6 +305,8 @@ function buildConfig(
     set = rebucket(set, merged);
   }
   const buckets = set.buckets;
+  const step = buckets.length > 1 ? (buckets[buckets.length - 1]! - buckets[0]!) / (buckets.length - 1) : STEP_MS[options.granularity] * merged;
+  const barPad = options.type === 'bar' ? step / 2 : 0;
   const colors: string[] = [];
   const datasets: ChartDataset<'line' | 'bar', XY[]>[] = set.series.map((s, i) => {
     // Six theme colours; the next six are the same, faded; "Other" is the foreground, faded.
@@ -375,9 +380,11 @@ function buildConfig(
         x: {
           type: 'linear',
           stacked,
-          offset: options.type === 'bar',
-          min: buckets.length ? buckets[0] : undefined,
-          max: buckets.length ? buckets[buckets.length - 1] : undefined,
+          // Bars: half a bucket each side, so that the first and last bars are whole (chart.js's own
+          // `offset` on a linear axis pads by half a tick step: days of empty plot on either side).
+          offset: false,
+          min: buckets.length ? buckets[0]! - barPad : undefined,
+          max: buckets.length ? buckets[buckets.length - 1]! + barPad : undefined,
           grid: { color: theme.border, drawTicks: true },
           border: { color: theme.border },
           title: { display: true, text: xTitle, color: theme.foreground, font },

@@ -102,12 +102,28 @@ export function chartMarksPlugin(marks: () => ChartMarks | null): Plugin<'line' 
       if (max > scale.max) scale.max = max;
     },
     beforeDatasetsDraw(chart) {
-      // The still-counting window, shaded under the lines and bars.
       const m = marks();
       const area = chart.chartArea;
-      const win = m?.set.stillCounting;
-      if (!m || !win || !area) return;
+      if (!m || !area) return;
       const x = chart.scales.x!;
+      // Lines: the period under way, a faint hatched band from half-way after the last complete
+      // bucket (the dashed segment and its hollow point read as "so far", not as a fall).
+      const at = partialStart(m.set.partial);
+      if (at >= 0 && m.type !== 'bar') {
+        const b = m.set.buckets;
+        const before = at > 0 ? b[at - 1]! : b.length > 1 ? b[at]! - (b[1]! - b[0]!) : b[at]!;
+        const left = Math.max(area.left, x.getPixelForValue((before + b[at]!) / 2));
+        if (area.right > left) {
+          const band = chart.ctx.createPattern(hatchTile(m.foreground, 0.12), 'repeat');
+          chart.ctx.save();
+          chart.ctx.fillStyle = band ?? withAlpha(m.foreground, 0.05);
+          chart.ctx.fillRect(left, area.top, area.right - left, area.bottom - area.top);
+          chart.ctx.restore();
+        }
+      }
+      // The still-counting window, shaded under the lines and bars.
+      const win = m.set.stillCounting;
+      if (!win) return;
       const left = Math.max(area.left, x.getPixelForValue(win.from));
       const right = Math.min(area.right, x.getPixelForValue(win.to));
       if (!(right > left)) return;
@@ -215,7 +231,7 @@ export function chartMarksPlugin(marks: () => ChartMarks | null): Plugin<'line' 
           const p = m.set.buckets[at]!;
           let threshold = -Infinity;
           for (const d of chart.data.datasets) for (const pt of d.data as Array<{ x: number }>) if (pt.x <= p && pt.x > threshold) threshold = pt.x;
-          const hatch = ctx.createPattern(hatchTile(m.background), 'repeat');
+          const hatch = ctx.createPattern(hatchTile(m.background, 0.6), 'repeat');
           chart.data.datasets.forEach((d, k) => {
             if (!chart.isDatasetVisible(k)) return;
             const meta = chart.getDatasetMeta(k);
@@ -244,16 +260,18 @@ export function chartMarksPlugin(marks: () => ChartMarks | null): Plugin<'line' 
   };
 }
 
-let tile: { color: string; canvas: HTMLCanvasElement } | undefined;
-/** An 8×8 tile of diagonal stripes in the background colour, half opaque. */
-function hatchTile(background: string): HTMLCanvasElement {
-  if (tile?.color === background) return tile.canvas;
+const tiles = new Map<string, HTMLCanvasElement>();
+/** An 8×8 tile of diagonal stripes in a colour at an opacity. */
+function hatchTile(background: string, alpha: number): HTMLCanvasElement {
+  const key = `${background}|${alpha}`;
+  const cached = tiles.get(key);
+  if (cached) return cached;
   const c = document.createElement('canvas');
   c.width = 8;
   c.height = 8;
   const g = c.getContext('2d');
   if (g) {
-    g.strokeStyle = withAlpha(background, 0.6);
+    g.strokeStyle = withAlpha(background, alpha);
     g.lineWidth = 2;
     g.beginPath();
     g.moveTo(-2, 10);
@@ -264,6 +282,6 @@ function hatchTile(background: string): HTMLCanvasElement {
     g.lineTo(10, 6);
     g.stroke();
   }
-  tile = { color: background, canvas: c };
+  tiles.set(key, c);
   return c;
 }

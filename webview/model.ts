@@ -368,7 +368,7 @@ export function partialNote(granularity: Granularity): string {
  * no read or clicked figures, or older than 7 days). With `metric`, only for read and clicked.
  */
 export function stillCountingWindow(result: ColumnarResult, now = Date.now(), metric?: string): { from: number; to: number; label: string } | null {
-  if (result.kind !== 'template') return null;
+  if (!FUNNEL_DIMENSION[result.kind]) return null;
   if (metric !== undefined && metric !== 'read' && metric !== 'clicked') return null;
   if (!hasMetric(result, 'read') && !hasMetric(result, 'clicked')) return null;
   let first = Infinity;
@@ -392,8 +392,10 @@ export interface Kpi {
   label: string;
   /** null: not available. */
   value: number | null;
-  format: 'count' | 'percent' | 'money';
+  format: 'count' | 'percent' | 'money' | 'duration';
   currency?: string;
+  /** A tooltip (an assumption the figure rests on). */
+  title?: string;
   /** Why it is not available, or how it was computed. */
   note?: string;
   /** For a rate: what it is a share of ("of sent", "of delivered", "of read"). */
@@ -448,113 +450,186 @@ function ratio(num: Total, den: Total, what: string): { value: number | null; no
 /** Why the cost is missing when no `cost.unavailable` warning says so. */
 export const COST_REASON_DEFAULT = 'the API returned none for this query (accounts billed through a Solution Partner get no cost here)';
 
+/** What a kind's card definitions are given: the result, totals by metric, and the card makers. */
+export interface KpiKit {
+  result: ColumnarResult;
+  options: KpiOptions;
+  t(metric: string): Total;
+  count(metric: string, label: string, total: Total): Kpi;
+  money(metric: string, label: string, total: Total): Kpi;
+  rate(metric: string, label: string, num: Total, den: Total, what: string, basis: string): Kpi;
+  /** A cost per unit; none at all when the cost is missing (the cost card says why, once). */
+  perUnit(metric: string, label: string, cost: Total, den: Total, what: string): Kpi[];
+}
+
+export interface KpiOptions {
+  costAsked?: boolean;
+  templates?: readonly TemplateFacts[];
+  templateNames?: Record<string, string>;
+}
+
+/** The unit of `average_duration` is not stated by Meta: seconds are assumed (docs/dialects.md), and the card says so. */
+export const DURATION_ASSUMPTION = 'Meta does not state the unit of average_duration; seconds are assumed.';
+
 /**
- * The KPI cards of one result. Rates and unit costs are computed from totals, never averaged; each
- * rate is a share of the step before (delivered of sent, read of delivered, clicked of read), as
- * the funnel shows them. A missing cost is said once, on the cost card, with its reason (the
- * `cost.unavailable` warning's, by code); the cost-per-message card is then left out. With
- * `templates`, a missing click count says when click tracking is turned off.
+ * Metrics that are averages over a point (never summed): each is weighted by the metric named
+ * (calls) when the result has it, else averaged plainly, and said so.
  */
-export function computeKpis(result: ColumnarResult, options: { costAsked?: boolean; templates?: readonly TemplateFacts[]; templateNames?: Record<string, string> } = {}): Kpi[] {
-  const t = (m: string) => metricTotal(result, m);
+export const AVERAGE_METRICS: Readonly<Record<string, string>> = { average_duration: 'count' };
+/** Metrics that are durations in seconds (shown as "1 min 46 s"). */
+export const DURATION_METRICS = new Set(['average_duration']);
+
+/** The mean of an average metric over some points, weighted by their calls when the result has them. */
+export function averageOf(result: ColumnarResult, metric: string, points?: Iterable<number>): { value: number | null; weighted: boolean } {
+  const values = result.metrics[metric];
+  const weights = AVERAGE_METRICS[metric] ? result.metrics[AVERAGE_METRICS[metric]!] : undefined;
+  const weighted = !!weights && hasMetric(result, AVERAGE_METRICS[metric]!);
+  let sum = 0;
+  let n = 0;
+  const each = (i: number) => {
+    const v = valueAt(values, i);
+    if (v !== v) return;
+    const w = weighted ? valueAt(weights, i) : 1;
+    if (!(w > 0)) return;
+    sum += v * w;
+    n += w;
+  };
+  if (points) for (const i of points) each(i);
+  else for (let i = 0; i < result.length; i++) each(i);
+  return { value: n > 0 ? sum / n : null, weighted };
+}
+
+/** The average duration card: weighted by calls (an average of averages would be wrong), as a duration, the unit assumption in its tooltip. */
+function durationCard(k: KpiKit): Kpi {
+  const { value, weighted } = averageOf(k.result, 'average_duration');
+  const card: Kpi = { metric: 'average_duration', label: 'Average duration', value, format: 'duration', title: DURATION_ASSUMPTION };
+  if (value === null) card.note = hasMetric(k.result, 'average_duration') ? 'no calls to average over' : 'not returned by the API';
+  else card.note = weighted ? 'per call' : 'not weighted by calls (the count was not asked for)';
+  return card;
+}
+
+/** The funnel and cost cards of template analytics, also those of template groups (per group). */
+function funnelCards(k: KpiKit): Kpi[] {
+  const sent = k.t('sent');
+  const delivered = k.t('delivered');
+  const read = k.t('read');
+  const clicked = k.t('clicked');
+  const costMetric = hasMetric(k.result, 'amount_spent') ? 'amount_spent' : 'cost';
+  const cost = k.t(costMetric);
+  const tracking = clickTrackingNote(k.result, k.options.templates, k.options.templateNames);
+  const clickedCard = k.count('clicked', 'Clicked', clicked);
+  if (clicked.present) clickedCard.note = tracking ? `${CLICKED_NOTE}. ${tracking.text}` : CLICKED_NOTE;
+  else if (tracking) clickedCard.note = tracking.text;
+  const clickRate = k.rate('click_rate', 'Click rate', clicked, read, 'read and clicked', 'of read');
+  if (!clicked.present && tracking) clickRate.note = 'click tracking is turned off';
+  return [
+    k.count('sent', 'Sent', sent),
+    k.count('delivered', 'Delivered', delivered),
+    k.count('read', 'Read', read),
+    clickedCard,
+    k.rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent'),
+    k.rate('read_rate', 'Read rate', read, delivered, 'delivered and read', 'of delivered'),
+    clickRate,
+    k.money('cost', 'Cost (amount spent)', cost),
+    ...k.perUnit('cost_per_delivered', 'Cost per delivered message', cost, delivered, 'delivered'),
+  ];
+}
+
+/** The cards of each kind, in the order shown. */
+export const KPI_CARDS: Readonly<Record<Kind, (k: KpiKit) => Kpi[]>> = {
+  messaging: (k) => {
+    const sent = k.t('sent');
+    const delivered = k.t('delivered');
+    return [k.count('sent', 'Sent', sent), k.count('delivered', 'Delivered', delivered), k.rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent')];
+  },
+  conversation: (k) => [k.count('conversation', 'Conversations', k.t('conversation')), k.money('cost', 'Cost', k.t('cost'))],
+  pricing: (k) => {
+    const volume = k.t('volume');
+    const cost = k.t('cost');
+    return [k.count('volume', metricLabel('volume'), volume), k.money('cost', 'Cost', cost), ...k.perUnit('cost_per_message', 'Cost per message', cost, volume, 'volume')];
+  },
+  template: funnelCards,
+  'template-groups': funnelCards,
+  calls: (k) => {
+    const calls = k.t('count');
+    const cost = k.t('cost');
+    return [k.count('count', metricLabel('count'), calls), k.money('cost', 'Cost', cost), ...k.perUnit('cost_per_call', 'Cost per call', cost, calls, 'calls'), durationCard(k)];
+  },
+  groups: (k) => {
+    const joined = k.t('joined');
+    const left = k.t('left');
+    const net: Kpi =
+      joined.present && left.present
+        ? { metric: 'net_growth', label: 'Net growth', value: joined.total - left.total, format: 'count', basis: 'joined minus left', note: 'participants joined minus left' }
+        : { metric: 'net_growth', label: 'Net growth', value: null, format: 'count', note: 'needs participants joined and left' };
+    // One message sent to a group is delivered to (and read by) each member: delivered and read
+    // count per participant and may exceed sent (Meta's own example: sent 100, delivered 250).
+    const delivered = k.count('delivered', 'Delivered', k.t('delivered'));
+    const read = k.count('read', 'Read', k.t('read'));
+    for (const card of [delivered, read]) if (card.value !== null) card.note = 'per participant: can exceed sent';
+    return [
+      k.count('sent', 'Sent', k.t('sent')),
+      delivered,
+      read,
+      k.count('joined', metricLabel('joined'), joined),
+      k.count('left', metricLabel('left'), left),
+      net,
+    ];
+  },
+};
+
+/**
+ * The KPI cards of one result (each kind's from KPI_CARDS). Rates and unit costs are computed from
+ * totals, never averaged; each rate is a share of the step before (delivered of sent, read of
+ * delivered, clicked of read), as the funnel shows them. A missing cost is said once, on the cost
+ * card, with its reason (the `cost.unavailable` warning's, by code); the cost-per-unit card is then
+ * left out. With `templates`, a missing click count says when click tracking is turned off.
+ */
+export function computeKpis(result: ColumnarResult, options: KpiOptions = {}): Kpi[] {
   const currency = result.currency;
   const costReason = options.costAsked === false ? 'cost was not asked for (metric types)' : (costWarning(result.warnings) ?? COST_REASON_DEFAULT);
-  const count = (metric: string, label: string, total: Total): Kpi =>
-    total.present ? { metric, label, value: total.total, format: 'count' } : { metric, label, value: null, format: 'count', note: 'not returned by the API' };
-  const money = (metric: string, label: string, total: Total, reason = costReason): Kpi => {
-    const k: Kpi = total.present ? { metric, label, value: total.total, format: 'money' } : { metric, label, value: null, format: 'money', note: reason };
-    if (currency) k.currency = currency;
-    else if (total.present) k.note = 'currency unknown';
-    return k;
+  const kit: KpiKit = {
+    result,
+    options,
+    t: (m) => metricTotal(result, m),
+    count: (metric, label, total) => (total.present ? { metric, label, value: total.total, format: 'count' } : { metric, label, value: null, format: 'count', note: 'not returned by the API' }),
+    money: (metric, label, total) => {
+      const k: Kpi = total.present ? { metric, label, value: total.total, format: 'money' } : { metric, label, value: null, format: 'money', note: costReason };
+      if (currency) k.currency = currency;
+      else if (total.present) k.note = 'currency unknown';
+      return k;
+    },
+    rate: (metric, label, num, den, what, basis) => {
+      const r = ratio(num, den, what);
+      return { metric, label, value: r.value, format: 'percent', basis, ...(r.note ? { note: r.note } : {}) };
+    },
+    perUnit: (metric, label, cost, den, what) => {
+      if (!cost.present) return [];
+      const r = ratio(cost, den, what);
+      const k: Kpi = { metric, label, value: r.value, format: 'money', ...(r.note ? { note: r.note } : {}) };
+      if (currency) k.currency = currency;
+      return [k];
+    },
   };
-  const rate = (metric: string, label: string, num: Total, den: Total, what: string, basis: string): Kpi => {
-    const r = ratio(num, den, what);
-    return { metric, label, value: r.value, format: 'percent', basis, ...(r.note ? { note: r.note } : {}) };
-  };
-  /** A cost per unit; none at all when the cost is missing (the cost card says why, once). */
-  const perUnit = (metric: string, label: string, cost: Total, den: Total, what: string): Kpi[] => {
-    if (!cost.present) return [];
-    const r = ratio(cost, den, what);
-    const k: Kpi = { metric, label, value: r.value, format: 'money', ...(r.note ? { note: r.note } : {}) };
-    if (currency) k.currency = currency;
-    return [k];
-  };
+  return KPI_CARDS[result.kind](kit);
+}
 
-  switch (result.kind) {
-    case 'messaging': {
-      const sent = t('sent');
-      const delivered = t('delivered');
-      return [count('sent', 'Sent', sent), count('delivered', 'Delivered', delivered), rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent')];
-    }
-    case 'calls': {
-      const calls = t('count');
-      const cost = t('cost');
-      // Average duration weighted by the calls of each point (an average of averages would be wrong).
-      const durations = result.metrics.average_duration;
-      const counts = result.metrics.count;
-      let seconds = 0;
-      let weight = 0;
-      if (durations && counts) {
-        for (let i = 0; i < result.length; i++) {
-          const d = Number(durations[i]);
-          const c = Number(counts[i]);
-          if (Number.isFinite(d) && Number.isFinite(c) && c > 0) {
-            seconds += d * c;
-            weight += c;
-          }
-        }
-      }
-      const avg: Kpi = weight > 0 ? { metric: 'average_duration', label: 'Average duration', value: seconds / weight, format: 'count', note: 'seconds per call' } : { metric: 'average_duration', label: 'Average duration', value: null, format: 'count', note: 'not returned by the API' };
-      return [count('count', 'Calls', calls), money('cost', 'Cost', cost), ...perUnit('cost_per_call', 'Cost per call', cost, calls, 'calls'), avg];
-    }
-    case 'groups': {
-      const joined = t('joined');
-      const left = t('left');
-      const net: Kpi = joined.present || left.present ? { metric: 'net_growth', label: 'Net growth', value: joined.total - left.total, format: 'count', basis: 'joined minus left' } : { metric: 'net_growth', label: 'Net growth', value: null, format: 'count', note: 'not returned by the API' };
-      return [count('sent', 'Sent', t('sent')), count('delivered', 'Delivered', t('delivered')), count('read', 'Read', t('read')), count('joined', 'Participants joined', joined), count('left', 'Participants left', left), net];
-    }
-    case 'template-groups':
-    case 'template': {
-      const sent = t('sent');
-      const delivered = t('delivered');
-      const read = t('read');
-      const clicked = t('clicked');
-      const costMetric = hasMetric(result, 'amount_spent') ? 'amount_spent' : 'cost';
-      const cost = t(costMetric);
-      const tracking = clickTrackingNote(result, options.templates, options.templateNames);
-      const clickedCard = count('clicked', 'Clicked', clicked);
-      if (clicked.present) clickedCard.note = tracking ? `${CLICKED_NOTE}. ${tracking.text}` : CLICKED_NOTE;
-      else if (tracking) clickedCard.note = tracking.text;
-      const clickRate = rate('click_rate', 'Click rate', clicked, read, 'read and clicked', 'of read');
-      if (!clicked.present && tracking) clickRate.note = 'click tracking is turned off';
-      return [
-        count('sent', 'Sent', sent),
-        count('delivered', 'Delivered', delivered),
-        count('read', 'Read', read),
-        clickedCard,
-        rate('delivery_rate', 'Delivery rate', delivered, sent, 'sent and delivered', 'of sent'),
-        rate('read_rate', 'Read rate', read, delivered, 'delivered and read', 'of delivered'),
-        clickRate,
-        money('cost', 'Cost (amount spent)', cost),
-        ...perUnit('cost_per_delivered', 'Cost per delivered message', cost, delivered, 'delivered'),
-      ];
-    }
-    case 'pricing': {
-      const volume = t('volume');
-      const cost = t('cost');
-      return [count('volume', metricLabel('volume'), volume), money('cost', 'Cost', cost), ...perUnit('cost_per_message', 'Cost per message', cost, volume, 'volume')];
-    }
-    case 'conversation': {
-      const conv = t('conversation');
-      const cost = t('cost');
-      return [count('conversation', 'Conversations', conv), money('cost', 'Cost', cost)];
-    }
-  }
+/** A duration in seconds as people read it: "45 s", "1 min 46 s", "2 min", "1 h 5 min". */
+export function formatDuration(seconds: number | null, locale = 'en-US'): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return NOT_AVAILABLE;
+  const total = Math.round(seconds);
+  if (total < 60) return `${formatCount(total, locale)} s`;
+  const h = Math.floor(total / 3600);
+  const min = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return min ? `${formatCount(h, locale)} h ${min} min` : `${formatCount(h, locale)} h`;
+  return s ? `${min} min ${s} s` : `${min} min`;
 }
 
 export function formatKpi(k: Kpi, locale = 'en-US'): string {
   if (k.value === null) return NOT_AVAILABLE;
   if (k.format === 'percent') return formatPercent(k.value, locale);
+  if (k.format === 'duration') return formatDuration(k.value, locale);
   if (k.format === 'money') return k.metric.startsWith('cost_per_') ? formatUnitCost(k.value, k.currency, locale) : formatMoney(k.value, k.currency, locale);
   return formatCount(k.value, locale);
 }
@@ -566,9 +641,9 @@ export function presentDimensions(result: ColumnarResult): string[] {
   return Object.keys(result.dims).filter((d) => result.dims[d]!.values.length > 0);
 }
 
-/** Metrics that can be charted (present, additive). */
+/** Metrics that can be charted (present, additive: not ratios, not averages such as the average call duration). */
 export function chartableMetrics(result: ColumnarResult): string[] {
-  return Object.keys(result.metrics).filter((m) => !RATIO_METRICS.has(m) && hasMetric(result, m));
+  return Object.keys(result.metrics).filter((m) => !RATIO_METRICS.has(m) && !(m in AVERAGE_METRICS) && hasMetric(result, m));
 }
 
 export function defaultBreakdown(result: ColumnarResult): string | null {
@@ -837,8 +912,20 @@ export function funnelSteps(row: Pick<FunnelRow, FunnelStepName>): FunnelStep[] 
   return out;
 }
 
+/** The kinds with a funnel, by what one row is: a template, or a template group (a campaign's templates as one unit). */
+export const FUNNEL_DIMENSION: Readonly<Partial<Record<Kind, { dim: string; unit: string; column: string }>>> = {
+  template: { dim: 'template_id', unit: 'template', column: 'Template' },
+  'template-groups': { dim: 'template_group_id', unit: 'template group', column: 'Template group' },
+};
+
+/** The funnel table's columns for a kind (the first names what a row is). */
+export function funnelColumns(kind: Kind): ReadonlyArray<{ key: string; label: string; align: Align }> {
+  const column = FUNNEL_DIMENSION[kind]?.column;
+  return column ? FUNNEL_COLUMNS.map((c) => (c.key === 'template' ? { ...c, label: column } : c)) : FUNNEL_COLUMNS;
+}
+
 /** The funnel's caption, naming only the steps there are: "Each step as a share of the step before: …". */
-export function funnelCaption(rows: readonly Pick<FunnelRow, FunnelStepName>[]): string {
+export function funnelCaption(rows: readonly Pick<FunnelRow, FunnelStepName>[], unit = 'template'): string {
   const has = (m: FunnelStepName) => rows.some((r) => r[m] !== null);
   const pairs: string[] = [];
   for (let k = 1; k < FUNNEL_METRICS.length; k++) {
@@ -846,7 +933,7 @@ export function funnelCaption(rows: readonly Pick<FunnelRow, FunnelStepName>[]):
     const b = FUNNEL_METRICS[k - 1]!;
     if (has(a) && has(b)) pairs.push(`${a} of ${b}`);
   }
-  const base = pairs.length ? `Per template: messages at each step, and each as a share of the step before (${pairs.join(', ')}).` : 'Per template: messages at each step.';
+  const base = pairs.length ? `Per ${unit}: messages at each step, and each as a share of the step before (${pairs.join(', ')}).` : `Per ${unit}: messages at each step.`;
   return has('clicked') ? `${base} Clicked counts ${CLICKED_NOTE}.` : base;
 }
 
@@ -868,34 +955,18 @@ const FUNNEL_METRICS = ['sent', 'delivered', 'read', 'clicked'] as const;
  */
 export function templateFunnel(result: ColumnarResult, templateNames?: Record<string, string>, templates?: readonly TemplateFacts[]): FunnelRow[] {
   const trackingOff = new Set(clickTrackingNote(result, templates, templateNames)?.templateIds ?? []);
-  const dim = result.dims.template_id;
-  const slots = (dim?.values.length ?? 0) + 1;
+  const by = FUNNEL_DIMENSION[result.kind] ?? FUNNEL_DIMENSION.template!;
   const costMetric = hasMetric(result, 'amount_spent') ? 'amount_spent' : 'cost';
-  const metrics = [...FUNNEL_METRICS, costMetric];
-  const sums = metrics.map(() => new Float64Array(slots));
-  const present = metrics.map(() => new Uint8Array(slots));
-  const seen = new Uint8Array(slots);
-  for (let i = 0; i < result.length; i++) {
-    const c = dim ? codeAt(dim.codes, i) : -1;
-    const g = c >= 0 && c < slots - 1 ? c : slots - 1;
-    seen[g] = 1;
-    metrics.forEach((m, k) => {
-      const v = valueAt(result.metrics[m], i);
-      if (v === v) {
-        sums[k]![g] += v;
-        present[k]![g] = 1;
-      }
-    });
-  }
+  const { dim, slots, seen, sum } = groupSums(result, by.dim, [...FUNNEL_METRICS, costMetric]);
   const rows: FunnelRow[] = [];
   for (let g = 0; g < slots; g++) {
     if (!seen[g]) continue;
     const id = g < slots - 1 ? dim!.values[g]! : '';
-    const get = (k: number) => (present[k]![g] ? sums[k]![g]! : null);
+    const get = (k: number) => sum(k, g);
     const counts = { sent: get(0), delivered: get(1), read: get(2), clicked: get(3) };
     const row: FunnelRow = {
       templateId: id,
-      label: id ? templateLabel(id, templateNames) : '(no template id)',
+      label: id ? templateLabel(id, templateNames) : `(no ${by.unit} id)`,
       ...counts,
       cost: get(4),
       steps: funnelSteps(counts),
@@ -917,7 +988,8 @@ export interface ButtonClickRow {
 
 /** Clicks per (template, button content, type), summed over the points, most clicked first. */
 export function buttonClicks(result: ColumnarResult, templateNames?: Record<string, string>): ButtonClickRow[] {
-  const dim = result.dims.template_id;
+  const by = FUNNEL_DIMENSION[result.kind] ?? FUNNEL_DIMENSION.template!;
+  const dim = result.dims[by.dim];
   const map = new Map<string, ButtonClickRow>();
   for (const c of result.clicks ?? []) {
     const code = dim && c.point >= 0 && c.point < result.length ? codeAt(dim.codes, c.point) : -1;
@@ -925,7 +997,7 @@ export function buttonClicks(result: ColumnarResult, templateNames?: Record<stri
     const key = JSON.stringify([id, c.button_content, c.type]);
     const row = map.get(key);
     if (row) row.count += c.count;
-    else map.set(key, { templateId: id, template: id ? templateLabel(id, templateNames) : '(no template id)', buttonContent: c.button_content, type: c.type, count: c.count });
+    else map.set(key, { templateId: id, template: id ? templateLabel(id, templateNames) : `(no ${by.unit} id)`, buttonContent: c.button_content, type: c.type, count: c.count });
   }
   return [...map.values()].sort((a, b) => b.count - a.count || a.template.localeCompare(b.template) || a.buttonContent.localeCompare(b.buttonContent));
 }
@@ -1017,17 +1089,24 @@ export function metricColumnLabel(metric: string, currency: string | undefined):
   return MONEY_METRICS.has(metric) && currency ? `${metricLabel(metric)} (${currency})` : metricLabel(metric);
 }
 
-/** Sums of `metrics` per value of `dimension` (points without it: "free" for tier, "(none)" otherwise). */
-export function breakdownBy(result: ColumnarResult, dimension: string, metrics: string[], templateNames?: Record<string, string>): Breakdown {
+/**
+ * The one group-and-sum pass of the panel's tables: `metrics` summed per value of `dimension`,
+ * rows without the dimension in the last slot. `sum(k, g)` is null where no row of group `g` had
+ * metric `k` (never a made-up zero); `seen[g]` marks the groups that have rows.
+ */
+function groupSums(result: ColumnarResult, dimension: string, metrics: readonly string[]) {
   const dim = result.dims[dimension];
   const slots = (dim?.values.length ?? 0) + 1;
   const sums = metrics.map(() => new Float64Array(slots));
   const present = metrics.map(() => new Uint8Array(slots));
   const seen = new Uint8Array(slots);
   const cols = metrics.map((m) => result.metrics[m]);
-  for (let i = 0; i < result.length; i++) {
+  const groupOf = (i: number) => {
     const c = dim ? codeAt(dim.codes, i) : -1;
-    const g = c >= 0 && c < slots - 1 ? c : slots - 1;
+    return c >= 0 && c < slots - 1 ? c : slots - 1;
+  };
+  for (let i = 0; i < result.length; i++) {
+    const g = groupOf(i);
     seen[g] = 1;
     for (let k = 0; k < metrics.length; k++) {
       const v = valueAt(cols[k], i);
@@ -1037,21 +1116,32 @@ export function breakdownBy(result: ColumnarResult, dimension: string, metrics: 
       }
     }
   }
+  return { dim, slots, seen, groupOf, sum: (k: number, g: number): number | null => (present[k]![g] ? sums[k]![g]! : null) };
+}
+
+/** Sums of `metrics` per value of `dimension` (points without it: "free" for tier, "(none)" otherwise). */
+export function breakdownBy(result: ColumnarResult, dimension: string, metrics: string[], templateNames?: Record<string, string>): Breakdown {
+  const { dim, slots, seen, sum, groupOf } = groupSums(result, dimension, metrics);
+  // Averages (the average call duration) are weighted per row, never summed.
+  const members = metrics.some((m) => m in AVERAGE_METRICS) ? Array.from({ length: slots }, () => [] as number[]) : null;
+  if (members) for (let i = 0; i < result.length; i++) members[groupOf(i)]!.push(i);
   const rows: BreakdownRow[] = [];
   for (let g = 0; g < slots; g++) {
     if (!seen[g]) continue;
     const key = g < slots - 1 ? dim!.values[g]! : '';
     const values: Record<string, number | null> = {};
-    metrics.forEach((m, k) => (values[m] = present[k]![g] ? sums[k]![g]! : null));
+    metrics.forEach((m, k) => (values[m] = m in AVERAGE_METRICS ? averageOf(result, m, members![g]).value : sum(k, g)));
     rows.push({ key, label: valueLabel(dimension, g < slots - 1 ? key : undefined, templateNames), values });
   }
   const first = metrics[0];
   rows.sort((a, b) => (first ? (b.values[first] ?? -1) - (a.values[first] ?? -1) : 0) || a.label.localeCompare(b.label));
   const columns: Breakdown['columns'] = [
     { key: 'label', label: dimensionLabel(dimension), align: 'left' },
-    ...metrics.map((m) => ({ key: m, label: metricColumnLabel(m, result.currency), align: 'right' as const })),
+    ...metrics.map((m) => ({ key: m, label: DURATION_METRICS.has(m) ? 'Average duration' : metricColumnLabel(m, result.currency), align: 'right' as const })),
   ];
-  return { dimension, title: `By ${dimensionLabel(dimension).toLowerCase()}`, metrics, rows, columns };
+  // "By call direction", but "By WhatsApp group" (a word with capitals inside keeps them).
+  const label = dimensionLabel(dimension);
+  return { dimension, title: `By ${/^[A-Z][a-z]+(\s|$)/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label}`, metrics, rows, columns };
 }
 
 /** Add the cost per unit (message or conversation) to a breakdown with `cost` and `per`: one value per row, one number of decimals. */
@@ -1070,22 +1160,27 @@ function withUnitCost(b: Breakdown, per: string, label: string, currency: string
   return { ...b, columns: [...b.columns, { key: 'unitCost', label: currency ? `${label} (${currency})` : label, align: 'right' }], unit: { label, decimals } };
 }
 
-const BREAKDOWN_DIMS: Partial<Record<Kind, string[]>> = {
-  pricing: ['pricing_category', 'pricing_type', 'country', 'tier', 'phone_number'],
-  conversation: ['conversation_category', 'conversation_type', 'conversation_direction', 'country', 'phone_number'],
+/** The breakdown tables of each kind: by which dimensions, which metrics (the first sorts the rows), and the cost per what. */
+export const BREAKDOWN_SPECS: Readonly<Partial<Record<Kind, { dims: string[]; metrics: string[]; unit?: { per: string; label: string }; several?: boolean }>>> = {
+  pricing: { dims: ['pricing_category', 'pricing_type', 'country', 'tier', 'phone_number'], metrics: ['cost', 'volume'], unit: { per: 'volume', label: 'Cost per message' } },
+  conversation: { dims: ['conversation_category', 'conversation_type', 'conversation_direction', 'country', 'phone_number'], metrics: ['cost', 'conversation'], unit: { per: 'conversation', label: 'Cost per conversation' } },
+  calls: { dims: ['direction', 'country', 'phone_number', 'tier'], metrics: ['count', 'cost', 'average_duration'], unit: { per: 'count', label: 'Cost per call' } },
+  // Per WhatsApp group only when several were asked for (one would repeat the cards).
+  groups: { dims: ['group_id'], metrics: ['sent', 'delivered', 'read', 'joined', 'left'], several: true },
 };
 
-/** The breakdown tables of a pricing or conversation result (cost first, then the volume). */
+/** The breakdown tables of a result (pricing and conversation: cost first, then the volume; calls: by direction, country, phone, tier). */
 export function breakdowns(result: ColumnarResult, templateNames?: Record<string, string>): Breakdown[] {
-  const dims = BREAKDOWN_DIMS[result.kind];
-  if (!dims) return [];
-  const volume = result.kind === 'pricing' ? 'volume' : 'conversation';
-  const metrics = ['cost', volume].filter((m) => m in result.metrics);
+  const spec = BREAKDOWN_SPECS[result.kind];
+  if (!spec) return [];
+  const metrics = spec.metrics.filter((m) => m in result.metrics);
   if (!metrics.length) return [];
-  const unitLabel = result.kind === 'pricing' ? 'Cost per message' : 'Cost per conversation';
-  return dims
-    .filter((d) => result.dims[d] && result.dims[d]!.values.length > 0)
-    .map((d) => withUnitCost(breakdownBy(result, d, metrics, templateNames), volume, unitLabel, result.currency));
+  return spec.dims
+    .filter((d) => result.dims[d] && result.dims[d]!.values.length > (spec.several ? 1 : 0))
+    .map((d) => {
+      const b = breakdownBy(result, d, metrics, templateNames);
+      return spec.unit ? withUnitCost(b, spec.unit.per, spec.unit.label, result.currency) : b;
+    });
 }
 
 /** The text of a breakdown cell (`key` as in its columns): counts, money in minor units, unit costs with the column's decimals. */
@@ -1093,6 +1188,7 @@ export function breakdownCellText(b: Breakdown, row: BreakdownRow, key: string, 
   if (key === 'label') return row.label;
   if (key === 'unitCost') return formatUnitCost(row.unitCost ?? null, currency, locale, b.unit?.decimals);
   const v = row.values[key] ?? null;
+  if (DURATION_METRICS.has(key)) return formatDuration(v, locale);
   return MONEY_METRICS.has(key) ? formatMoney(v, currency, locale) : formatCount(v, locale);
 }
 

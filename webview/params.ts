@@ -34,10 +34,7 @@ export interface ParamOption {
   description?: string;
 }
 
-const granularityLabels: Record<string, string> = { HALF_HOUR: 'Half-hourly', DAILY: 'Daily', MONTHLY: 'Monthly' };
-export function granularityLabel(g: string): string {
-  return granularityLabels[g] ?? g;
-}
+export { granularityLabel } from '../src/core/vocabulary';
 
 /** Values of one dimension of the result (countries, tiers seen). */
 function seen(result: ColumnarResult | undefined, dim: string): string[] {

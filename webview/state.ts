@@ -5,7 +5,7 @@
  * hands it to the sections after every action.
  */
 import type { ColumnarResult, HostMessage, PanelContext, PanelQuery, PanelState } from '../src/protocol';
-import { KIND_LABELS } from '../src/core/vocabulary';
+import { KIND_LABELS, granularityLabel, providerLabel } from '../src/core/vocabulary';
 import type { ChartType } from './chart';
 import type { SortDirection } from './model';
 import { TABLE_PAGE_SIZE, chartableMetrics, defaultBreakdown, defaultMetric, makeTimeFormatter, pageRows, presentDimensions, sortRows, tableColumns } from './model';
@@ -216,13 +216,14 @@ export function headerView(s: ViewState): HeaderView {
     const f = makeTimeFormatter(tz, 'HALF_HOUR');
     fetched = Number.isFinite(ms) ? `${f.dateTime(ms)} (${f.timezone})` : ctx.fetchedAt;
   }
+  const granularity = r?.granularity ?? q?.granularity;
   return {
     title,
     meta: {
       waba: waba ? (ctx?.connectionLabel ? `${waba} · ${ctx.connectionLabel}` : waba) : undefined,
-      provider: provider === 'vonage' ? 'Vonage' : provider ? 'Meta' : undefined,
+      provider: provider ? providerLabel(provider) : undefined,
       range: q ? `${q.from} → ${q.to}` : undefined,
-      granularity: r?.granularity ?? q?.granularity,
+      granularity: granularity ? granularityLabel(granularity) : undefined,
       timezone: q || r ? tz : undefined,
       'fetched-at': fetched,
       requests: r && ctx?.requests !== undefined ? `${ctx.requests}${ctx.partial ? ' (partial result)' : ''}` : undefined,

@@ -18,9 +18,23 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { html } from 'lit';
 
-/** The components register themselves when this module loads; kept for callers that ask. */
-export function registerToolkit(): void {}
+// A multi-select with nothing chosen says what that means ("All countries", "Totals only") instead
+// of the library's "0 Selected": its `data-none` attribute, when set, replaces the empty face. The
+// face is the library's private render method; if a later version renames it, the library's own
+// text stays (the end-to-end journey checks the words).
+{
+  type Face = HTMLElement & { _opts?: { selectedIndexes?: number[] } };
+  const proto = customElements.get('vscode-multi-select')?.prototype as unknown as { _renderLabel?: (this: Face) => unknown } | undefined;
+  const original = proto?._renderLabel;
+  if (proto && typeof original === 'function') {
+    proto._renderLabel = function (this: Face) {
+      const none = this.getAttribute('data-none');
+      return none && (this._opts?.selectedIndexes?.length ?? 0) === 0 ? html`<span class="select-face-badge no-item">${none}</span>` : original.call(this);
+    };
+  }
+}
 
 export interface ValueElement extends HTMLElement {
   value: string;
@@ -150,10 +164,10 @@ export function dropdown(
 export function multiSelect(
   options: DropdownOption[],
   values: readonly string[],
-  attrs: { label: string; name: string; id?: string },
+  attrs: { label: string; name: string; id?: string; none?: string },
   onChange?: (values: string[]) => void,
 ): MultiValueElement {
-  const d = el('vscode-multi-select', { 'aria-label': attrs.label, id: attrs.id, name: attrs.name, 'data-param': attrs.name }) as MultiValueElement;
+  const d = el('vscode-multi-select', { 'aria-label': attrs.label, id: attrs.id, name: attrs.name, 'data-param': attrs.name, 'data-none': attrs.none }) as MultiValueElement;
   for (const o of options) d.appendChild(option(o, values.includes(o.value)));
   if (onChange) d.addEventListener('change', () => onChange([...d.value]));
   return d;

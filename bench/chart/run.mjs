@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+/* global window, document -- the functions given to page.waitForFunction and page.evaluate run in the page */
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');

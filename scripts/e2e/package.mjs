@@ -8,8 +8,11 @@
 //   --out FILE     where to write the .vsix (default: <repo>/.e2e/<name>-<version>.vsix)
 //   --no-build     package what is already in dist/
 //
-// vsce runs as `vsce package --no-dependencies --allow-missing-repository --skip-license`: the
-// bundles in dist/ carry the dependencies. When the manifest would make vsce fail, or the project
+// vsce runs as `vsce package --no-dependencies --allow-missing-repository --skip-license
+// --no-rewrite-relative-links`: the bundles in dist/ carry the dependencies, and the README's
+// relative links (its screenshots, docs/images/*.png, packed beside it by .vscodeignore) stay
+// relative: vsce would otherwise rewrite them against the repository URL, and refuse them
+// without one (the manifest has no "repository"). When the manifest would make vsce fail, or the project
 // has neither a .vscodeignore nor a "files" list (vsce would then pack src/, test/, ...), the
 // package is made from a staging copy (.e2e/package-stage-*/, removed afterwards) holding the manifest (patched when
 // needed) and only the files an installed extension uses (dist/, media/, README/CHANGELOG/LICENSE,
@@ -131,7 +134,7 @@ export function packageExtension({ project = REPO, out, build = true } = {}) {
   }
   const vsce = join(dirname(createRequire(join(REPO, 'package.json')).resolve('@vscode/vsce/package.json')), 'vsce');
   try {
-    run('packaging (vsce package)', process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], cwd, { quiet: true });
+    run('packaging (vsce package)', process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], cwd, { quiet: true });
   } finally {
     if (stage) rmSync(stage, { recursive: true, force: true });
   }

@@ -13,15 +13,17 @@
  * useWabaTimezone). Anything else (HALF_HOUR, messaging by product type or country...) goes to the
  * API as before, with `sources` saying so.
  */
-import { DAY, formatIsoDate, parseIsoDate, startOfDayUtc } from '../core/dates';
+import { DAY, formatIsoDate, startOfDayUtc } from '../core/dates';
 import { WabaError, describeError } from '../core/errors';
 import type { Provider } from '../core/provider';
 import type { ProviderCapabilities, Query } from '../core/query';
 import { previousPeriod, resolveQuery } from '../core/query';
 import type { RunOptions } from '../core/run';
 import { runQuery } from '../core/run';
+import type { SettleDays } from './reuse';
+import { runReusing } from './reuse';
 import type { ButtonClicks, DaySource, Kind, NormalizedResult, Point, QueryRun } from '../core/types';
-import { CONVERSATION_TYPES, CONVERSATION_TYPE_ANSWERS, DIMENSIONS } from '../core/vocabulary';
+import { CONVERSATION_TYPES, CONVERSATION_TYPE_ANSWERS, DIMENSIONS, providerLabel } from '../core/vocabulary';
 import { WarningSet } from '../core/warnings';
 import type { Partition } from './layout';
 import { monthFileRel, monthOf } from './layout';
@@ -34,6 +36,15 @@ import { readMonthFile, scopeOfRow } from './store';
 export interface ArchiveAnswerOptions extends RunOptions {
   /** The archive folder. */
   root: string;
+  /**
+   * Keep the final days of what is fetched in the archive folder and read them back next time
+   * (src/archive/reuse.ts; default true): final days are never fetched twice.
+   */
+  reuse?: boolean;
+  /** Settle windows of the reused days (default: the archive's). */
+  settleDays?: SettleDays;
+  /** Write the reused days after answering (src/archive/reuse.ts `writeBehind`). */
+  writeBehind?: boolean;
 }
 
 /** A query filter and the answer dimension it selects on (values as the answer writes them). */
@@ -114,8 +125,12 @@ function withoutLookback(caps: ProviderCapabilities): ProviderCapabilities {
   return out;
 }
 
+/** A key of dimension values (names sorted; separators no value holds). */
 const dimsKey = (dims: Record<string, string>) =>
-  JSON.stringify(Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  Object.keys(dims)
+    .sort()
+    .map((d) => `${d}\u0001${dims[d]}`)
+    .join('\u0002');
 
 /** Decimals of a number as written (so a sum of 4-decimal costs is rounded back to 4 decimals). */
 function decimals(x: number): number {
@@ -199,8 +214,16 @@ function runsOf<T>(days: number[], valueOf: (d: number) => T): Array<{ from: num
   return out;
 }
 
-const sortPoints = (points: Point[]) =>
-  points.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : dimsKey(a.dims) < dimsKey(b.dims) ? -1 : dimsKey(a.dims) > dimsKey(b.dims) ? 1 : 0));
+function sortPoints(points: Point[]): Point[] {
+  // Each point's key made once (the comparator runs n log n times).
+  const keys = new Map<Point, string>();
+  const k = (p: Point) => {
+    let key = keys.get(p);
+    if (key === undefined) keys.set(p, (key = dimsKey(p.dims)));
+    return key;
+  };
+  return points.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+}
 
 /**
  * Run a query with the archive at `options.root`: the days it holds come from it, the rest from
@@ -213,16 +236,24 @@ export async function answerWithArchive(provider: Provider, input: unknown, opti
   const now = options.now ?? Date.now();
   const q = resolveQuery(input, withoutLookback(provider.capabilities), now).query;
   const range = previousPeriod(q.from, q.to);
-  const current = await answerOne(provider, input, { ...options, now });
+  // Both periods at once (as runQuery does); progress counts the requests of both.
+  const progress = [0, 0];
+  const totals = [0, 0];
+  const report = (i: number) => (done: number, total: number) => {
+    progress[i] = done;
+    totals[i] = total;
+    options.onProgress?.(progress[0]! + progress[1]!, totals[0]! + totals[1]!);
+  };
   let unavailable: string | undefined;
-  let previous: QueryRun | undefined;
-  try {
-    previous = await answerOne(provider, { ...q, ...range }, { ...options, now, keepRaw: false });
-    if (previous.partial) unavailable = `The previous period (${range.from} to ${range.to}) is incomplete: some of its requests failed.`;
-  } catch (e) {
-    if (options.signal?.aborted || (e instanceof WabaError && e.kind === 'cancelled')) throw e;
-    unavailable = `The previous period (${range.from} to ${range.to}) could not be answered: ${describeError(e)}`;
-  }
+  const [current, previous] = await Promise.all([
+    answerOne(provider, input, { ...options, now, onProgress: report(0) }),
+    answerOne(provider, { ...q, ...range }, { ...options, now, keepRaw: false, onProgress: report(1) }).catch((e: unknown) => {
+      if (options.signal?.aborted || (e instanceof WabaError && e.kind === 'cancelled')) throw e;
+      unavailable = `The previous period (${range.from} to ${range.to}) could not be answered: ${describeError(e)}`;
+      return undefined;
+    }),
+  ]);
+  if (previous?.partial) unavailable = `The previous period (${range.from} to ${range.to}) is incomplete: some of its requests failed.`;
   const out: QueryRun = { ...current, previousRange: range, requests: current.requests + (previous?.requests ?? 0) };
   if (previous) out.previous = { ...previous.result, ...(previous.result.currency || !current.result.currency ? {} : { currency: current.result.currency }) };
   if (unavailable) out.result = { ...current.result, warnings: [...current.result.warnings, { code: 'comparison.unavailable', message: unavailable }] };
@@ -230,8 +261,10 @@ export async function answerWithArchive(provider: Provider, input: unknown, opti
 }
 
 async function answerOne(provider: Provider, input: unknown, options: ArchiveAnswerOptions): Promise<QueryRun> {
-  const { root, compare: _compare, ...runOptions } = options;
+  const { root, compare: _compare, reuse, settleDays, writeBehind, ...runOptions } = options;
   const now = options.now ?? Date.now();
+  // The API's days: through the store of final days (keyed on the query without its range), unless turned off.
+  const fetch = (q: unknown, o: RunOptions): Promise<QueryRun> => (reuse === false ? runQuery(provider, q, o) : runReusing(provider, q, { ...o, root, ...(settleDays !== undefined ? { settleDays } : {}), ...(writeBehind ? { writeBehind } : {}) }));
   const resolved = resolveQuery(input, withoutLookback(provider.capabilities), now);
   const q = resolved.query;
   const firstDay = resolved.startMs;
@@ -239,7 +272,7 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
   const allDays: number[] = [];
   for (let d = firstDay; d <= lastDay; d += DAY) allDays.push(d);
   const apiOnly = async (): Promise<QueryRun> => {
-    const run = await runQuery(provider, input, { ...runOptions, now });
+    const run = await fetch(input, { ...runOptions, now });
     return { ...run, sources: [{ from: formatIsoDate(firstDay), to: formatIsoDate(lastDay), source: 'api' }] };
   };
   const plan = planOf(q);
@@ -316,7 +349,7 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
   for (const r of runs) {
     if (r.value !== 'api') continue;
     const to = r.to === lastDay ? q.to : formatIsoDate(r.to);
-    const run = await runQuery(provider, { ...q, from: formatIsoDate(r.from), to, granularity: q.granularity === 'MONTHLY' ? 'DAILY' : q.granularity }, { ...runOptions, now });
+    const run = await fetch({ ...q, from: formatIsoDate(r.from), to, granularity: q.granularity === 'MONTHLY' ? 'DAILY' : q.granularity }, { ...runOptions, now });
     points.push(...run.result.points);
     warnings.addAll(run.result.warnings);
     if (run.raw) raw.push(...run.raw);
@@ -330,7 +363,7 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
     const last = Math.min(beyond[beyond.length - 1]!.to, earliest - DAY);
     warnings.add(
       'archive.beyond-lookback',
-      `${formatIsoDate(beyond[0]!.from)} – ${formatIsoDate(last)} lie beyond the ${caps.lookbackDays} days ${provider.id === 'meta' ? 'Meta' : 'Vonage'} keeps; they come from the history archive.`,
+      `${formatIsoDate(beyond[0]!.from)} – ${formatIsoDate(last)} lie beyond the ${caps.lookbackDays} days ${providerLabel(provider.id)} keeps; they come from the history archive.`,
     );
   }
   const missing = runs.filter((r) => r.value === 'missing');
@@ -374,12 +407,4 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
   return { result, ...(options.keepRaw ? { raw } : {}), requests, partial, sources };
 }
 
-/** "1 Dec 2025 – 30 Nov 2026 from history · 1 Dec 2026 – 2 Dec 2026 from Meta": where the days came from, for people. */
-export function describeSources(sources: readonly DaySource[], provider: string): string {
-  const day = (s: string) => {
-    const t = parseIsoDate(s);
-    return t === undefined ? s : new Date(t).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-  };
-  const name = provider === 'meta' ? 'Meta' : provider === 'vonage' ? 'Vonage' : provider;
-  return sources.map((s) => `${s.from === s.to ? day(s.from) : `${day(s.from)} – ${day(s.to)}`} from ${s.source === 'archive' ? 'history' : name}`).join(' · ');
-}
+export { describeSources } from './sources';

@@ -3,11 +3,11 @@
  * JavaScript: no native module, so the extension runs in remote and browser-served VS Code too).
  * A file carries its schema version and what it covers in its key-value metadata.
  */
-import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ArchiveError } from './errors';
 import type { Partition } from './layout';
-import type { ArchiveRow } from './schema';
+import type { ArchiveRow, CountColumn, DimensionColumn, MoneyColumn } from './schema';
 import { ARCHIVE_SCHEMA_VERSION, COLUMN_ORDER, COUNT_COLUMNS, DIMENSION_COLUMNS, MONEY_COLUMNS, parquetSchema } from './schema';
 
 /** Key-value metadata keys. */
@@ -40,7 +40,8 @@ export interface MonthFile {
 /** The whole-WABA scope of a day. */
 export const ALL_SCOPE = '*';
 
-export function encodeMonth(file: MonthFile): Uint8Array {
+/** `statistics: false` leaves out the column statistics (min/max), which only engines' pruning reads (reused query days: src/archive/reuse.ts). */
+export function encodeMonth(file: MonthFile, options: { statistics?: boolean } = {}): Uint8Array {
   const rows = file.rows;
   const col = (name: string, data: unknown[]) => ({ name, data });
   const columns = [
@@ -51,7 +52,15 @@ export function encodeMonth(file: MonthFile): Uint8Array {
     col('currency', rows.map((r) => r.currency)),
     col('extra', rows.map((r) => (r.extra ? JSON.stringify(r.extra) : null))),
   ];
-  const meta = { ...file.meta, schemaVersion: ARCHIVE_SCHEMA_VERSION };
+  // The columns holding a value in some row: a reader of this tool reads only these (the others are all null).
+  const used = new Set<string>();
+  for (const r of rows) {
+    for (const k in r.dims) used.add(k);
+    for (const k in r.metrics) used.add(k);
+    if (r.currency !== null) used.add('currency');
+    if (r.extra) used.add('extra');
+  }
+  const meta = { ...file.meta, schemaVersion: ARCHIVE_SCHEMA_VERSION, columns: COLUMN_ORDER.filter((c) => used.has(c)) };
   const buf = parquetWriteBuffer({
     // hyparquet's column and schema types are wider than what we pass; the shapes are checked by the tests.
     columnData: columns as never,
@@ -61,6 +70,7 @@ export function encodeMonth(file: MonthFile): Uint8Array {
       { key: META_KEY, value: JSON.stringify(meta) },
     ],
     createdBy: 'waba-analytics archive',
+    ...(options.statistics === false ? { statistics: false } : {}),
   });
   return new Uint8Array(buf);
 }
@@ -94,6 +104,60 @@ function checkMeta(raw: unknown, name: string): MonthMeta {
  * short), `foreign` (no archive metadata, other columns), `newer-schema`.
  */
 export async function decodeMonth(bytes: Uint8Array, name: string): Promise<MonthFile> {
+  const c = await decodeMonthColumns(bytes, name);
+  return { meta: c.meta, rows: rowsOfColumns(c, name) };
+}
+
+/** A month file's columns as decoded (no object per row): the columns that hold a value somewhere, by kind. */
+export interface MonthColumns {
+  meta: MonthMeta;
+  count: number;
+  day: unknown[];
+  currency: unknown[];
+  extra: unknown[];
+  dims: Array<readonly [DimensionColumn, unknown[]]>;
+  metrics: Array<readonly [CountColumn | MoneyColumn, unknown[]]>;
+}
+
+/** The day of row `i` (epoch ms); throws a `corrupt` ArchiveError when it has none. */
+export function dayAt(c: MonthColumns, i: number, name: string): number {
+  const raw = c.day[i];
+  const day = raw instanceof Date ? raw.getTime() : num(raw);
+  if (day === undefined || !Number.isFinite(day)) throw new ArchiveError('corrupt', `${name} has a row without a day.`, { file: name, hint: 'Delete it and sync again.' });
+  return day;
+}
+
+/** The `extra` JSON of row `i`, when it has a readable one. */
+export function extraAt(c: MonthColumns, i: number): ArchiveRow['extra'] | undefined {
+  const extra = c.extra[i];
+  if (typeof extra !== 'string') return undefined;
+  try {
+    const x = JSON.parse(extra) as ArchiveRow['extra'];
+    return isRecord(x) ? x : undefined;
+  } catch {
+    return undefined; // an unreadable extra is dropped
+  }
+}
+
+export function rowsOfColumns(c: MonthColumns, name: string): ArchiveRow[] {
+  const rows: ArchiveRow[] = new Array<ArchiveRow>(c.count);
+  for (let i = 0; i < c.count; i++) {
+    const currency = c.currency[i];
+    const row: ArchiveRow = { day: dayAt(c, i, name), currency: typeof currency === 'string' ? currency : null, dims: {}, metrics: {} };
+    for (const [d, col] of c.dims) if (typeof col[i] === 'string') row.dims[d] = col[i] as string;
+    for (const [m, col] of c.metrics) {
+      const v = num(col[i]);
+      if (v !== undefined) row.metrics[m] = v;
+    }
+    const extra = extraAt(c, i);
+    if (extra) row.extra = extra;
+    rows[i] = row;
+  }
+  return rows;
+}
+
+/** Parse a month file into its columns; throws like decodeMonth. */
+export async function decodeMonthColumns(bytes: Uint8Array, name: string): Promise<MonthColumns> {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let md: ReturnType<typeof parquetMetadata>;
   try {
@@ -116,30 +180,39 @@ export async function decodeMonth(bytes: Uint8Array, name: string): Promise<Mont
   const meta = checkMeta(metaJson, name);
   const names = md.schema.slice(1).map((s) => s.name);
   if (names.join(',') !== COLUMN_ORDER.join(',')) throw new ArchiveError('foreign', `${name} has other columns than the archive schema ${version}.`, { file: name, hint: 'Move it out of the archive folder.' });
-  let objects: Array<Record<string, unknown>>;
+  // Column by column (no object per row from the reader); timestamps as epoch ms, not Date objects.
+  const count = Number(md.num_rows);
+  const columns = new Map<string, unknown[]>();
+  // A file that names the columns holding values (encodeMonth's `columns`) is read for those only: the others are null.
+  const listed = (metaJson as { columns?: unknown }).columns;
+  const only = Array.isArray(listed) && listed.every((c) => typeof c === 'string' && COLUMN_ORDER.includes(c)) ? ['day', ...(listed as string[]).filter((c) => c !== 'day')] : undefined;
   try {
-    objects = (await parquetReadObjects({ file: ab, metadata: md })) as Array<Record<string, unknown>>;
+    await parquetRead({
+      file: ab,
+      metadata: md,
+      ...(only ? { columns: only } : {}),
+      parsers: { timestampFromMilliseconds: (ms: bigint) => Number(ms) },
+      onChunk: (c) => {
+        let col = columns.get(c.columnName);
+        if (!col) columns.set(c.columnName, (col = new Array<unknown>(count).fill(null)));
+        const data = c.columnData;
+        for (let i = 0; i < data.length && c.rowStart + i < count; i++) col[c.rowStart + i] = data[i];
+      },
+    });
   } catch (e) {
     throw new ArchiveError('corrupt', `${name} could not be read (${(e as Error).message}).`, { file: name, hint: 'Delete it (the next sync fetches what the API still has) or move it away.', cause: e });
   }
-  const rows: ArchiveRow[] = objects.map((o) => {
-    const day = o.day instanceof Date ? o.day.getTime() : num(o.day);
-    if (day === undefined || !Number.isFinite(day)) throw new ArchiveError('corrupt', `${name} has a row without a day.`, { file: name, hint: 'Delete it and sync again.' });
-    const row: ArchiveRow = { day, currency: typeof o.currency === 'string' ? o.currency : null, dims: {}, metrics: {} };
-    for (const d of DIMENSION_COLUMNS) if (typeof o[d] === 'string') row.dims[d] = o[d] as string;
-    for (const m of [...COUNT_COLUMNS, ...MONEY_COLUMNS]) {
-      const v = num(o[m]);
-      if (v !== undefined) row.metrics[m] = v;
-    }
-    if (typeof o.extra === 'string') {
-      try {
-        const x = JSON.parse(o.extra) as ArchiveRow['extra'];
-        if (isRecord(x)) row.extra = x;
-      } catch {
-        /* an unreadable extra is dropped */
-      }
-    }
-    return row;
-  });
-  return { meta: { ...meta, schemaVersion: version }, rows };
+  const none: unknown[] = [];
+  const col = (c: string) => columns.get(c) ?? none;
+  const hasValue = (c: unknown[]) => c.some((v) => v !== null && v !== undefined);
+  return {
+    meta: { ...meta, schemaVersion: version },
+    count,
+    day: col('day'),
+    currency: col('currency'),
+    extra: col('extra'),
+    // Only the columns that hold a value somewhere are looked at row by row.
+    dims: DIMENSION_COLUMNS.map((d) => [d, col(d)] as const).filter(([, c]) => hasValue(c)),
+    metrics: [...COUNT_COLUMNS, ...MONEY_COLUMNS].map((m) => [m, col(m)] as const).filter(([, c]) => hasValue(c)),
+  };
 }

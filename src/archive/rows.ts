@@ -44,7 +44,7 @@ function dayOfPoint(p: Point): number {
   return start;
 }
 
-function splitDims(dims: Record<string, string>): { dims: ArchiveRow['dims']; extra?: Record<string, string> } {
+export function splitDims(dims: Record<string, string>): { dims: ArchiveRow['dims']; extra?: Record<string, string> } {
   const known: ArchiveRow['dims'] = {};
   let extra: Record<string, string> | undefined;
   for (const [k, v] of Object.entries(dims)) {
@@ -54,7 +54,7 @@ function splitDims(dims: Record<string, string>): { dims: ArchiveRow['dims']; ex
   return extra ? { dims: known, extra } : { dims: known };
 }
 
-function splitMetrics(metrics: Record<string, number>): { metrics: ArchiveRow['metrics']; extra?: Record<string, number> } {
+export function splitMetrics(metrics: Record<string, number>): { metrics: ArchiveRow['metrics']; extra?: Record<string, number> } {
   const known: ArchiveRow['metrics'] = {};
   let extra: Record<string, number> | undefined;
   for (const [k, v] of Object.entries(metrics)) {

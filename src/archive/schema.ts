@@ -3,6 +3,7 @@
  * kind (a column a kind does not have is null), so one `read_parquet('<dir>/**\/*.parquet')` reads
  * the whole archive. docs/archive.md documents every column; change it with the schema version.
  */
+import { POINT_DIMENSIONS } from '../core/vocabulary';
 
 /** Written into every file's key-value metadata (`waba_archive.schema_version`). */
 export const ARCHIVE_SCHEMA_VERSION = 1;
@@ -16,14 +17,7 @@ export type ArchiveKind = (typeof ARCHIVE_KINDS)[number];
 
 /** Dimension columns (strings; null when the row has no such dimension). Point `dims` keys. */
 export const DIMENSION_COLUMNS = [
-  'phone_number',
-  'country',
-  'tier',
-  'pricing_category',
-  'pricing_type',
-  'conversation_category',
-  'conversation_type',
-  'conversation_direction',
+  ...POINT_DIMENSIONS,
   'template_id',
   // template_clicks only: the clicked button's type (url_button, unique_url_button, quick_reply_button) and text.
   'button_type',
@@ -54,6 +48,10 @@ export interface ArchiveRow {
     metrics?: Record<string, number>;
     /** A template point whose answer had an empty click list (no template_clicks row says so). */
     emptyClicks?: true;
+    /** Reused query days (src/archive/reuse.ts) only: the point's button clicks, its exact start and end when not the row's day and bucket. */
+    clicks?: Array<{ type: string; button_content: string; count: number }>;
+    start?: string;
+    end?: string;
   };
 }
 

@@ -1,9 +1,19 @@
 /**
- * Credentials as typed or pasted: what is wrong with one, in words that never quote it, and the
- * private key file of a Vonage application read without hanging on a FIFO or a device.
+ * Credentials as typed or pasted: what is wrong with one, in words that never quote it, and a
+ * private key file (a provider's key-file credential) read without hanging on a FIFO or a device.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { WabaError } from './errors';
+
+/** How a key file is spoken of in messages. */
+export interface KeyFileWords {
+  /** "the private.key file of the Vonage application" */
+  expected: string;
+  /** "the private.key file Vonage gave for the application" */
+  given: string;
+  /** Name of the open dialog. */
+  dialogTitle: string;
+}
 
 /** What is wrong with a token, key, secret or id (never quoting it), or undefined when nothing is. */
 export function credentialProblem(value: string): string | undefined {
@@ -29,11 +39,13 @@ export function checkCredential(name: string, value: string | undefined, what = 
 export const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 /**
- * Read a private key file named by `name` (VONAGE_PRIVATE_KEY): a regular file of sane size
- * holding a PEM key. A folder, a FIFO (never waited on), a device or a huge file gets its own
+ * Read a private key file named by `name` (an environment variable, or "The private key file"): a
+ * regular file of sane size holding a PEM key; `words` say which file is expected (the provider's
+ * credential field). A folder, a FIFO (never waited on), a device or a huge file gets its own
  * message. The key itself never appears in a message.
  */
-export function readPrivateKeyFile(file: string, name = 'VONAGE_PRIVATE_KEY'): string {
+export function readPrivateKeyFile(file: string, name: string, words: Pick<KeyFileWords, 'expected' | 'given'>): string {
+  const checkPath = `Check the path: it should be ${words.expected}.`;
   const refuse = (why: string, hint = 'Set it to the PEM text of the key, or to the path of the key file.') => new WabaError('config', `${name} ${why}.`, { hint });
   let fd: number;
   try {
@@ -52,18 +64,18 @@ export function readPrivateKeyFile(file: string, name = 'VONAGE_PRIVATE_KEY'): s
       const what = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
       throw refuse(`names ${file}, which is ${what}, not a key file`);
     }
-    if (st.size > MAX_KEY_FILE_BYTES) throw refuse(`names ${file}, a file of ${Math.round(st.size / 1024)} KB; a private key file is a few KB`, 'Check the path: it should be the private.key file of the Vonage application.');
+    if (st.size > MAX_KEY_FILE_BYTES) throw refuse(`names ${file}, a file of ${Math.round(st.size / 1024)} KB; a private key file is a few KB`, checkPath);
     const buf = Buffer.alloc(Math.min(st.size, MAX_KEY_FILE_BYTES) + 1);
     let n = 0;
     for (;;) {
       const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
-      if (n >= buf.length) throw refuse(`names ${file}, which grew while it was read`, 'Check the path: it should be the private.key file of the Vonage application.');
+      if (n >= buf.length) throw refuse(`names ${file}, which grew while it was read`, checkPath);
     }
     const text = buf.subarray(0, n).toString('utf8');
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-      throw refuse(`names ${file}, which holds no PEM private key`, 'Use the private.key file Vonage gave for the application, a PEM file whose first line names a private key.');
+      throw refuse(`names ${file}, which holds no PEM private key`, `Use ${words.given}, a PEM file whose first line names a private key.`);
     }
     return text;
   } finally {

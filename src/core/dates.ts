@@ -20,10 +20,6 @@ export function parseIsoDate(text: string): number | undefined {
   return ms;
 }
 
-export function isIsoDate(text: string): boolean {
-  return parseIsoDate(text) !== undefined;
-}
-
 /** `YYYY-MM-DD` of an instant, in UTC. */
 export function formatIsoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -1,4 +1,5 @@
 import { redact } from './redact';
+import { PROVIDER_LABELS } from './vocabulary';
 import type { ProviderId } from './types';
 
 /**
@@ -103,9 +104,8 @@ export function cancelledError(): WabaError {
   return new WabaError('cancelled', 'The request was cancelled.');
 }
 
-const providerNames: Record<ProviderId, string> = { meta: 'Meta', vonage: 'Vonage' };
 export function providerName(p: ProviderId | undefined): string {
-  return p ? providerNames[p] : 'The provider';
+  return p ? PROVIDER_LABELS[p] : 'The provider';
 }
 
 /** One line for a user: what failed, then why, then what to do. Redacted. */

@@ -67,9 +67,10 @@ export function exportContent(query: Query, run: QueryRun, format: 'json' | 'csv
 }
 
 /** The contents of a `*.waba-query.json` file. */
-export function savedQueryContent(query: Query, title?: string): string {
+export function savedQueryContent(query: Query, title?: string, range?: string): string {
   const { kind, provider, wabaId, from, to, granularity, ...filters } = query as Query & Record<string, unknown>;
-  const clean: Record<string, unknown> = { kind, provider, wabaId, from, to, granularity };
+  // A relative range ("last-30-days") instead of the dates, when the query had one: the report stays current.
+  const clean: Record<string, unknown> = range ? { kind, provider, wabaId, range, granularity } : { kind, provider, wabaId, from, to, granularity };
   for (const [k, v] of Object.entries(filters)) if (v !== undefined && !(Array.isArray(v) && v.length === 0)) clean[k] = v;
   return JSON.stringify({ ...(title ? { title } : {}), query: clean }, null, 2) + '\n';
 }

@@ -11,7 +11,7 @@
  * - the temp files of a killed write are removed by the next write to that folder (only ours:
  *   their owner process is gone, or they are a day old).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { hostname } from 'node:os';
@@ -187,14 +187,18 @@ async function writeThrough(file: string, target: Extract<WriteTarget, { mode: '
   }
 }
 
-const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+// node:crypto is required on the first write, not when this module loads (at the extension's activation).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeCrypto = () => require('node:crypto') as typeof NodeCrypto;
+let hostTag: string | undefined;
+const host = (): string => (hostTag ??= nodeCrypto().createHash('sha256').update(hostname()).digest('hex').slice(0, 6));
 /** Our temp files: `.<name>.waba-<host>-<pid>-<random>.tmp`. */
 const TEMP = /^\..*\.waba-([0-9a-f]{6})-(\d+)-[0-9a-f]{12}\.tmp$/;
 /** A temp file this old is left over whoever wrote it (no write takes a day). */
 const STALE_MS = 24 * 3600_000;
 
 function tempName(base: string): string {
-  return `.${base.slice(0, 40)}.waba-${HOST}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  return `.${base.slice(0, 40)}.waba-${host()}-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
 }
 
 function processAlive(pid: number): boolean {
@@ -220,7 +224,7 @@ export async function cleanStaleTempFiles(dir: string, now: number = Date.now())
     const st = await fs.lstat(p).catch(() => undefined);
     if (!st?.isFile()) continue;
     const pid = Number(m[2]);
-    const here = m[1] === HOST;
+    const here = m[1] === host();
     if (here && pid === process.pid) continue;
     const ownerGone = here && !processAlive(pid);
     if (ownerGone || now - st.mtimeMs > STALE_MS) {

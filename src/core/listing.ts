@@ -7,11 +7,10 @@
 import { PageGuard } from './pageGuard';
 import type { Provider } from './provider';
 import type { ProviderId, TemplateInfo } from './types';
-import type { Warning, WarningCode } from './warnings';
+import type { Warning, WarningCode, WarningSink } from './warnings';
 import { providerName } from './errors';
 
-/** Where a listing reports its warnings (the CLI prints them, the extension shows and logs them). */
-export type WarningSink = (w: Warning) => void;
+export type { WarningSink } from './warnings';
 
 /**
  * Fixed ceilings, far above any real account (Meta allows 250 templates per WABA, 6,000 for a

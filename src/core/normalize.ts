@@ -3,7 +3,6 @@
  * as ISO UTC, and known enum values (an unknown one is kept and reported once as a warning).
  */
 import type { z } from 'zod';
-import { parseApiTime, toIsoUtc } from './dates';
 import { WabaError, providerName } from './errors';
 import type { ProviderId } from './types';
 import type { Warning, WarningCode } from './warnings';
@@ -43,20 +42,6 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, provide
   const r = schema.safeParse(body);
   if (!r.success) throw shapeError(provider, endpoint, r.error, root);
   return r.data;
-}
-
-/** An API time (epoch seconds, numeric string, ISO) as ISO 8601 UTC, or a typed error naming the path. */
-export function isoTime(value: unknown, provider: ProviderId, endpoint: string, path: string): string {
-  const ms = parseApiTime(value);
-  if (ms === undefined) {
-    throw new WabaError('response', `${providerName(provider)} ${endpoint} answered a body that does not fit at ${path}: not a time (${JSON.stringify(value)?.slice(0, 40)})`, {
-      provider,
-      endpoint,
-      path,
-      hint: 'The API may have changed; update the extension, or report the field named.',
-    });
-  }
-  return toIsoUtc(ms);
 }
 
 /** Collects warnings once each (same code and message), and checks values against the known ones. */

@@ -3,11 +3,11 @@
  * src/providers and one line in src/providers/registry.ts.
  */
 import type { Semaphore } from './concurrency';
+import type { KeyFileWords } from './credentials';
 import type { HttpClient } from './http';
 import type { ProviderCapabilities, Query } from './query';
 import type { Kind, Logger, NormalizedResult, Page, PhoneNumberInfo, Point, ProviderId, TemplateGroupInfo, TemplateInfo, WabaInfo } from './types';
-import type { WarningSink } from './listing';
-import type { Warning } from './warnings';
+import type { Warning, WarningSink } from './warnings';
 
 /** One request unit of a plan: a window of the range, and for templates one batch of ids. */
 export interface QueryUnit {
@@ -134,6 +134,88 @@ export interface ProviderConfig {
   /** Injected clock, for tests. */
   now?: () => number;
 }
+
+/**
+ * One credential of a provider, as the registry describes it (src/providers/registry.ts): how the
+ * extension asks for it, where the CLI reads it, which sandbox credential the demo uses.
+ */
+export interface CredentialField {
+  /** Its key in the provider's credentials (`accessToken`, `apiKey`). */
+  key: string;
+  /** What it is called in a sentence: "access token", "API key". */
+  name: string;
+  /** How a prompt's check names it ("The token"); defaults to "The <name>". */
+  what?: string;
+  /** The input box's prompt when a connection is added. */
+  prompt: string;
+  /** The prompt when the credentials of a connection are edited (default: `prompt`). */
+  editPrompt?: string;
+  /** When editing, the previous value is shown (a key is; a secret never). */
+  keepOnEdit?: boolean;
+  /** Typed in a password box and registered with the redactor. */
+  secret: boolean;
+  /** Part of the provider's optional credentials (asked together, after a yes). */
+  optional?: boolean;
+  /**
+   * A key file (PEM text; travels in no header): picked in an open dialog and read through
+   * readPrivateKeyFile, or in the CLI PEM text or the path of the file.
+   */
+  keyFile?: KeyFileWords;
+  /** The environment variable the CLI reads it from. */
+  env: string;
+  /** The name of the demo sandbox's credential that stands for it (src/sandbox: SandboxCredentials). */
+  sandbox: string;
+}
+
+/**
+ * What the extension and the CLI know of a provider without loading it (no zod, no HTTP client):
+ * one entry of src/providers/registry.ts. Nothing outside src/providers and src/sandbox compares
+ * provider ids; it reads these.
+ */
+export interface ProviderDescriptor {
+  id: ProviderId;
+  /** What people read: "Meta" (src/core/vocabulary.ts, PROVIDER_LABELS). */
+  label: string;
+  /** The API's name, for a tooltip: "Meta Graph API". */
+  apiLabel: string;
+  /** The command that adds a connection (declared in package.json). */
+  addCommand: string;
+  capabilities: ProviderCapabilities;
+  /**
+   * The values of `metricTypes` it accepts, per kind, where narrower than the vocabulary's (the
+   * provider's `validate` refuses the others).
+   */
+  metricTypes?: Partial<Record<Kind, readonly string[]>>;
+  credentials: readonly CredentialField[];
+  /** The question that asks for the optional credentials, and its two answers. */
+  optionalCredentials?: { question: string; without: string; with: string };
+  /** The add flow asks for WABA ids by hand (they are also found on their own). */
+  manualWabaIds: boolean;
+  /** Template ids are typed by hand when the credentials cannot list templates. */
+  manualTemplateIds: boolean;
+  /** Templates can be opted out of button click tracking. */
+  clickTracking: boolean;
+  /** Said after insights were enabled (e.g. how long they take to show). */
+  insightsEnabledNote?: string;
+  /** The default base URL, and API version when the provider has versions. */
+  defaultBaseUrl: string;
+  defaultApiVersion?: string;
+  /** Environment variables of the CLI for the base URL and the API version. */
+  env: { baseUrl: string; apiVersion?: string };
+  /** The settings under `wabaAnalytics.` for the base URL and the API version (package.json). */
+  settings: { baseUrl: string; apiVersion?: string };
+  /** The demo sandbox's base URL for it (a key of src/sandbox's Sandbox). */
+  sandboxBaseUrl: string;
+}
+
+/** Each provider's credentials. */
+export interface CredentialsByProvider {
+  meta: MetaCredentials;
+  vonage: VonageCredentials;
+}
+
+/** What builds a provider (src/providers/registry.ts, createProvider): its id, its credentials, its settings. */
+export type ConnectionSpec = { [P in ProviderId]: { provider: P; credentials: CredentialsByProvider[P]; config?: ProviderConfig } }[ProviderId];
 
 export interface MetaCredentials {
   accessToken: string;

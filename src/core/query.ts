@@ -2,7 +2,7 @@
  * The query models (one per kind) in the user's vocabulary, and their validation against a
  * provider's capabilities. Nothing is sent before a query passes `resolveQuery`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DAY, formatIsoDate, parseIsoDate, resolveRelativeRange, startOfDayUtc } from './dates';
 import { inputError } from './errors';
 import type { Granularity, Kind } from './types';
@@ -32,7 +32,7 @@ import {
   BILLING_CHANGE_2026_10,
 } from './vocabulary';
 import type { RelativeRange } from './vocabulary';
-import { KIND_LABELS, kindLabel } from './vocabulary';
+import { KIND_LABELS, PROVIDER_LABELS, kindLabel } from './vocabulary';
 
 // The filter vocabularies live in ./vocabulary (one table with the known answer values); re-exported for callers.
 export {
@@ -172,9 +172,6 @@ export type Query = z.infer<typeof QuerySchema>;
 /** What a caller may write (defaults not yet applied). */
 export type QueryInput = z.input<typeof QuerySchema>;
 
-/** The optional filter keys of each kind (everything but the base fields). */
-export type FilterKey<K extends Kind> = Exclude<keyof Extract<Query, { kind: K }>, keyof typeof base | 'kind'>;
-
 /** What one provider accepts for one kind. */
 export interface KindCapabilities {
   granularities: readonly Granularity[];
@@ -259,24 +256,47 @@ export function previousPeriod(from: string, to: string): { from: string; to: st
 const rangeField = z
   .enum(RELATIVE_RANGES)
   .describe('A range relative to the day the query runs (UTC), instead of "from" and "to": last-7-days, last-30-days, last-90-days (each ending today), this-month, previous-month.');
+/**
+ * A schema built the first time it is used: building zod schemas is most of what loading the core
+ * costs, and a query does not need these.
+ */
+function builtOnFirstUse<T extends object>(build: () => T): T {
+  let built: T | undefined;
+  const schema = () => (built ??= build());
+  return new Proxy({} as T, {
+    get: (_, key) => Reflect.get(schema(), key),
+    has: (_, key) => Reflect.has(schema(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(schema()),
+    ownKeys: () => Reflect.ownKeys(schema()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(schema(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+}
+
 /** A saved query: a query whose dates may be a relative "range" instead of "from" and "to". */
 const savedVariant = <T extends z.ZodObject>(schema: T) => schema.extend({ from: isoDate.optional(), to: isoDate.optional(), range: rangeField.optional() });
-export const SavedQuerySchema = z.discriminatedUnion('kind', [
-  savedVariant(MessagingQuerySchema),
-  savedVariant(ConversationQuerySchema),
-  savedVariant(PricingQuerySchema),
-  savedVariant(TemplateQuerySchema),
-  savedVariant(CallsQuerySchema),
-  savedVariant(TemplateGroupsQuerySchema),
-  savedVariant(GroupsQuerySchema),
-]);
+const buildSavedQuerySchema = () =>
+  z.discriminatedUnion('kind', [
+    savedVariant(MessagingQuerySchema),
+    savedVariant(ConversationQuerySchema),
+    savedVariant(PricingQuerySchema),
+    savedVariant(TemplateQuerySchema),
+    savedVariant(CallsQuerySchema),
+    savedVariant(TemplateGroupsQuerySchema),
+    savedVariant(GroupsQuerySchema),
+  ]);
+export const SavedQuerySchema = builtOnFirstUse(buildSavedQuerySchema);
 
 /** The schema of a saved query file; the JSON schema of schemas/ is generated from it. */
-export const SavedQueryFileSchema = z.strictObject({
-  $schema: z.string().optional().describe('The JSON schema of this file (optional; VS Code applies it to *.waba-query.json on its own).'),
-  title: z.string().optional().describe('A name for this report.'),
-  query: SavedQuerySchema.describe('The query, as the CLI and the extension take it. Dates are UTC days, both inclusive: "from" and "to", or a relative "range".'),
-});
+export const SavedQueryFileSchema = builtOnFirstUse(() =>
+  z.strictObject({
+    $schema: z.string().optional().describe('The JSON schema of this file (optional; VS Code applies it to *.waba-query.json on its own).'),
+    title: z.string().optional().describe('A name for this report.'),
+    query: SavedQuerySchema.describe('The query, as the CLI and the extension take it. Dates are UTC days, both inclusive: "from" and "to", or a relative "range".'),
+  }),
+);
 
 /**
  * The query of a saved query file's JSON, its keys checked (an unknown key, around the query or in
@@ -325,7 +345,7 @@ export function savedQueryOf(json: unknown, name: string, options: { bare?: bool
 export function resolveQuery(input: unknown, caps: ProviderCapabilities, now: number = Date.now()): ResolvedQuery {
   const query = parseQuery(input);
   const label = KIND_LABELS[query.kind];
-  const providerLabel = query.provider === 'meta' ? 'Meta' : 'Vonage';
+  const providerLabel = PROVIDER_LABELS[query.provider];
   const kc = caps[query.kind];
   if (!kc) throw inputError(`${label} is not offered by ${providerLabel}.`, query.kind === 'conversation' ? 'Use pricing analytics instead.' : undefined);
   if (!kc.granularities.includes(query.granularity)) {

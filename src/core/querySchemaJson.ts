@@ -1,5 +1,5 @@
 /** The JSON schema of `*.waba-query.json` files, generated from the query model (see schemas/). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SavedQueryFileSchema } from './query';
 
 export function savedQueryJsonSchema(): Record<string, unknown> {

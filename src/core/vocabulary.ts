@@ -14,7 +14,7 @@
  * Vonage's Channel Manager passes Meta's values through (its seed shows pricing_type REGULAR,
  * pricing_category AUTHENTICATION, tier "75000:150000").
  */
-import type { Kind } from './types';
+import type { Granularity, Kind } from './types';
 
 /** Pricing categories: META_PAGE lists the first seven; META_SDK adds the rest. */
 export const PRICING_CATEGORIES = [
@@ -112,6 +112,20 @@ export const FILTER_VALUES: Readonly<Record<string, readonly string[]>> = {
 
 type QueryKind = 'messaging' | 'conversation' | 'pricing' | 'template' | 'calls' | 'template-groups' | 'groups';
 type ProviderName = 'meta' | 'vonage';
+
+/** What people call each provider (src/providers/registry.ts carries it with the rest of a provider). */
+/** Granularities in words ("Daily"), the API's word in a tooltip. */
+export const GRANULARITY_LABELS: Readonly<Record<Granularity, string>> = { HALF_HOUR: 'Half-hourly', DAILY: 'Daily', MONTHLY: 'Monthly' };
+export function granularityLabel(g: string): string {
+  return (GRANULARITY_LABELS as Record<string, string>)[g] ?? g;
+}
+
+export const PROVIDER_LABELS: Readonly<Record<ProviderName, string>> = { meta: 'Meta', vonage: 'Vonage' };
+
+/** A provider's label; an unknown id is shown as it is. */
+export function providerLabel(provider: string): string {
+  return (PROVIDER_LABELS as Record<string, string | undefined>)[provider] ?? provider;
+}
 
 /** One known value: what the API says, and what people read. */
 export interface ValueDescriptor {
@@ -211,6 +225,13 @@ const CLICK_TYPE_LABELS: Record<(typeof CLICK_TYPES)[number], string> = {
   unique_url_button: 'Unique URL button',
   quick_reply_button: 'Quick reply button',
 };
+
+/**
+ * The dimensions of the analytics fields' points, by their answer names: the order Meta's
+ * normalizer reads them in (src/providers/meta/normalize.ts) and the archive's first columns
+ * (src/archive/schema.ts).
+ */
+export const POINT_DIMENSIONS = ['phone_number', 'country', 'tier', 'pricing_category', 'pricing_type', 'conversation_category', 'conversation_type', 'conversation_direction'] as const;
 
 /** The dimensions a query can break down by (query name -> the answer's dimension name), and their labels. */
 export const DIMENSIONS: Readonly<Record<string, { answer: string; label: string }>> = {

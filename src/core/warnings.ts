@@ -75,6 +75,9 @@ export function warning(code: WarningCode, message: string): Warning {
   return { code, message };
 }
 
+/** Where a listing reports its warnings (the CLI prints them, the extension shows and logs them). */
+export type WarningSink = (w: Warning) => void;
+
 /** One line for a terminal: `warning [code]: message` (the CLI writes these on stderr). */
 export function warningLine(w: Warning): string {
   return `warning [${w.code}]: ${w.message}`;

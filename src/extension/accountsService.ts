@@ -8,13 +8,14 @@
  * refreshed: a failure never reads as an empty list.
  */
 import * as vscode from 'vscode';
-import { describeError } from '../core/errors';
+import { WabaError, describeError } from '../core/errors';
 import { IdDeduper, TEMPLATE_ENDPOINT, listingGuard } from '../core/listing';
 import type { PageGuard } from '../core/pageGuard';
-import type { PhoneNumberInfo, TemplateInfo, WabaInfo } from '../core/types';
+import type { Kind, PhoneNumberInfo, TemplateGroupInfo, TemplateInfo, WabaInfo } from '../core/types';
 import type { Warning } from '../core/warnings';
 import type { ConnectionMeta, ConnectionStore } from './connections';
 import { log } from './log';
+import { providerLabel } from '../core/vocabulary';
 
 export type LoadStatus = 'idle' | 'loading' | 'loaded' | 'failed';
 
@@ -37,7 +38,7 @@ export interface TemplatesState extends ListState<TemplateInfo> {
   readonly loading: boolean;
 }
 
-export type AccountsPart = 'wabas' | 'waba' | 'phones' | 'templates';
+export type AccountsPart = 'wabas' | 'waba' | 'phones' | 'templates' | 'templateGroups';
 
 export interface LoadOptions {
   /** Ask again when the last load failed (an explicit user action); by default a failure stays until `invalidate`. */
@@ -73,6 +74,8 @@ class TemplatesSlot extends Slot<TemplateInfo> implements TemplatesState {
 interface WabaEntry {
   phones: Slot<PhoneNumberInfo>;
   templates: TemplatesSlot;
+  /** Meta's template groups (`GET /<WABA>/template_groups`); a refusal stays as the error, never as "no groups". */
+  templateGroups: Slot<TemplateGroupInfo>;
 }
 
 interface ConnectionEntry {
@@ -137,7 +140,7 @@ export class AccountsService implements vscode.Disposable {
     const e = this.entry(connectionId);
     let w = e.byWaba.get(wabaId);
     if (!w) {
-      w = { phones: new Slot(), templates: new TemplatesSlot() };
+      w = { phones: new Slot(), templates: new TemplatesSlot(), templateGroups: new Slot() };
       e.byWaba.set(wabaId, w);
     }
     return w;
@@ -239,6 +242,41 @@ export class AccountsService implements vscode.Disposable {
       const warnings: Warning[] = [];
       const items = await provider.listPhoneNumbers(wabaId, undefined, (w) => warnings.push(w));
       return { items, warnings };
+    });
+    return this.result(slot);
+  }
+
+  // ---- template groups ------------------------------------------------------------------------
+
+  /** Whether the connection's provider offers a kind of query (its capabilities; false when the provider cannot be made). */
+  async offers(connectionId: string, kind: Kind): Promise<boolean> {
+    try {
+      return !!(await this.store.provider(connectionId)).capabilities[kind];
+    } catch (e) {
+      log.warn(`"${this.label(connectionId)}": its provider could not be read: ${describeError(e)}`);
+      return false;
+    }
+  }
+
+  templateGroups(connectionId: string, wabaId: string): ListState<TemplateGroupInfo> {
+    return this.entries.get(connectionId)?.byWaba.get(wabaId)?.templateGroups ?? new Slot<TemplateGroupInfo>();
+  }
+
+  /**
+   * A WABA's template groups (Meta: `GET /<WABA>/template_groups`, an edge of the SDK only). Rejects
+   * with the provider's error when the listing is refused: the caller says so and lets ids be typed.
+   */
+  async loadTemplateGroups(connectionId: string, wabaId: string, options: LoadOptions = {}): Promise<readonly TemplateGroupInfo[]> {
+    const entry = this.wabaEntry(connectionId, wabaId);
+    if (options.retryFailed && entry.templateGroups.status === 'failed') entry.templateGroups = new Slot();
+    const slot = entry.templateGroups;
+    await this.load(slot, { connectionId, wabaId, part: 'templateGroups' }, async () => {
+      const provider = await this.store.provider(connectionId);
+      if (!provider.listTemplateGroups) throw new WabaError('input', `${providerLabel(provider.id)} has no template groups.`);
+      const items = await provider.listTemplateGroups(wabaId);
+      // Group names read like template names wherever an id is shown (panels, exports).
+      for (const g of items) if (g.name && g.name !== g.id) this.templateNameMap.set(g.id, g.name);
+      return { items, warnings: [] };
     });
     return this.result(slot);
   }
@@ -366,7 +404,7 @@ export class AccountsService implements vscode.Disposable {
    * Forget what was loaded, so that the next read asks the API again: everything (and every
    * provider is rebuilt), one connection (its provider too), one WABA, or one part of a WABA.
    */
-  invalidate(connectionId?: string, wabaId?: string, part?: 'phones' | 'templates'): void {
+  invalidate(connectionId?: string, wabaId?: string, part?: 'phones' | 'templates' | 'templateGroups'): void {
     if (connectionId === undefined) {
       this.entries.clear();
       this.store.reset();
@@ -385,8 +423,9 @@ export class AccountsService implements vscode.Disposable {
     }
     const w = e?.byWaba.get(wabaId);
     if (w) {
-      if (part !== 'templates') w.phones = new Slot();
-      if (part !== 'phones') w.templates = new TemplatesSlot();
+      if (part === undefined || part === 'phones') w.phones = new Slot();
+      if (part === undefined || part === 'templates') w.templates = new TemplatesSlot();
+      if (part === undefined || part === 'templateGroups') w.templateGroups = new Slot();
     }
     this.fire(part ? { connectionId, wabaId, part } : { connectionId, wabaId });
   }
@@ -410,7 +449,7 @@ export class AccountsService implements vscode.Disposable {
         slot.status = 'loaded';
         for (const w of warnings) log.warn(w.message);
       } catch (e) {
-        log.warn(`Listing the ${change.part === 'wabas' ? 'WABAs' : 'phone numbers'} of ${change.wabaId ? `WABA ${change.wabaId}` : `"${this.label(change.connectionId!)}"`} failed: ${describeError(e)}`);
+        log.warn(`Listing the ${change.part === 'wabas' ? 'WABAs' : change.part === 'templateGroups' ? 'template groups' : 'phone numbers'} of ${change.wabaId ? `WABA ${change.wabaId}` : `"${this.label(change.connectionId!)}"`} failed: ${describeError(e)}`);
         slot.items = [];
         slot.warnings = [];
         slot.error = e;

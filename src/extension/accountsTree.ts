@@ -1,19 +1,21 @@
 /**
  * The Accounts tree, a view over the AccountsService: Connection -> WABA -> "Phone numbers" /
- * "Templates" (grouped by category, paged, "Load more" on demand). Nodes hold no account data of
+ * "Templates" (grouped by category, paged, "Load more" on demand) / "Template groups" (when the
+ * provider offers template group analytics: each group with its templates). Nodes hold no account data of
  * their own: they read the service's state when VS Code asks for them, and the tree redraws a node
  * when the service says its part changed. A listing that failed shows as an error item with the
  * reason and a Retry (never as "nothing found"); the rest of the tree stays.
  */
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
-import type { PhoneNumberInfo, TemplateInfo, WabaInfo } from '../core/types';
+import type { PhoneNumberInfo, TemplateGroupInfo, TemplateInfo, WabaInfo } from '../core/types';
 import { valueLabel } from '../core/vocabulary';
+import { providerDescriptor } from '../providers/descriptors';
 import type { Warning } from '../core/warnings';
 import type { AccountsChange, AccountsService } from './accountsService';
 import type { ConnectionMeta } from './connections';
 
-export type TreeNode = ConnectionNode | WabaNode | PhonesNode | PhoneNode | TemplatesNode | CategoryNode | TemplateNode | LoadMoreNode | ErrorNode | InfoNode;
+export type TreeNode = ConnectionNode | WabaNode | PhonesNode | PhoneNode | TemplatesNode | CategoryNode | TemplateNode | TemplateGroupsNode | TemplateGroupNode | LoadMoreNode | ErrorNode | InfoNode;
 
 abstract class BaseNode {
   abstract readonly kind: string;
@@ -95,8 +97,9 @@ export class ConnectionNode extends BaseNode {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.meta.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = this.meta.demo ? `demo · ${this.meta.provider === 'meta' ? 'Meta' : 'Vonage'}` : this.meta.provider === 'meta' ? 'Meta' : 'Vonage';
-    item.tooltip = `${this.meta.label} (${this.meta.provider === 'meta' ? 'Meta Graph API' : 'Vonage Channel Manager'}${this.meta.demo ? ', built-in demo sandbox' : ''})`;
+    const d = providerDescriptor(this.meta.provider);
+    item.description = this.meta.demo ? `demo · ${d.label}` : d.label;
+    item.tooltip = `${this.meta.label} (${d.apiLabel}${this.meta.demo ? ', built-in demo sandbox' : ''})`;
     item.iconPath = new vscode.ThemeIcon(this.meta.demo ? 'beaker' : 'plug');
     item.contextValue = `connection.${this.meta.demo ? 'demo' : this.meta.provider}`;
     return item;
@@ -146,6 +149,9 @@ export class WabaNode extends BaseNode {
   readonly kind = 'waba';
   readonly phones: PhonesNode;
   readonly templates: TemplatesNode;
+  readonly templateGroups: TemplateGroupsNode;
+  /** Whether the provider offers template group analytics (known once `loadGroups` ran). */
+  private offersTemplateGroups = false;
   private last?: WabaInfo;
   constructor(
     readonly wabaId: string,
@@ -154,8 +160,10 @@ export class WabaNode extends BaseNode {
     super();
     this.phones = new PhonesNode(this);
     this.templates = new TemplatesNode(this);
+    this.templateGroups = new TemplateGroupsNode(this);
     this.phones.parent = this;
     this.templates.parent = this;
+    this.templateGroups.parent = this;
   }
   /** What the service knows of this WABA now. */
   get info(): WabaInfo {
@@ -186,11 +194,16 @@ export class WabaNode extends BaseNode {
     return item;
   }
   override children(): TreeNode[] {
-    return [this.phones, this.templates];
+    return this.offersTemplateGroups ? [this.phones, this.templates, this.templateGroups] : [this.phones, this.templates];
   }
-  /** Loads the phone numbers and the first page of templates, at once (neither rejects: a failure shows in its group). */
+  /**
+   * Loads the phone numbers and the first page of templates, at once (neither rejects: a failure
+   * shows in its group), and reads whether the provider offers template groups (listed on expand).
+   */
   async loadGroups(): Promise<void> {
-    await Promise.all([this.phones.load(), this.templates.load()]);
+    const accounts = this.connection.tree.accounts;
+    const [offers] = await Promise.all([accounts.offers(this.connection.meta.id, 'template-groups'), this.phones.load(), this.templates.load()]);
+    this.offersTemplateGroups = offers;
   }
 }
 
@@ -313,7 +326,7 @@ export class TemplatesNode extends BaseNode {
     if (!s.items.length) {
       out.push(
         adopt(
-          this.waba.connection.meta.provider === 'vonage'
+          providerDescriptor(this.waba.connection.meta.provider).manualTemplateIds
             ? new InfoNode('No templates: add template IDs…', 'Vonage lists templates only with an application id and private key; otherwise add template ids by hand.', {
                 command: 'wabaAnalytics.addTemplateIds',
                 title: 'Add Template IDs',
@@ -387,7 +400,8 @@ export class TemplateNode extends BaseNode {
   treeItem(): vscode.TreeItem {
     const t = this.info;
     const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `${this.waba.id}/t:${t.id}`;
+    // Under a template group too: an id of its own there (VS Code refuses one id twice in a tree).
+    item.id = `${this.parent instanceof TemplateGroupNode ? this.parent.id : this.waba.id}/t:${t.id}`;
     // "click tracking off" first, so a narrow sidebar still shows it.
     item.description = [t.clickTrackingOptedOut ? 'click tracking off' : undefined, t.language, t.status].filter(Boolean).join(' · ');
     item.tooltip = `${t.name} (${t.id})\nLanguage: ${t.language ?? 'unknown'}\nCategory: ${t.category ?? 'unknown'}\nStatus: ${t.status ?? 'unknown'}${t.qualityScore ? `\nQuality: ${t.qualityScore}` : ''}${t.buttons?.length ? `\nButtons: ${t.buttons.join(', ')}` : ''}`;
@@ -397,10 +411,106 @@ export class TemplateNode extends BaseNode {
       status === 'REJECTED' ? new vscode.ThemeColor('list.errorForeground') : undefined,
     );
     const provider = this.waba.connection.meta.provider;
-    const tracking = provider === 'meta' && this.hasButtons ? (t.clickTrackingOptedOut ? '.notracking' : '.tracking') : '';
+    const tracking = providerDescriptor(provider).clickTracking && this.hasButtons ? (t.clickTrackingOptedOut ? '.notracking' : '.tracking') : '';
     item.contextValue = `template.${provider}${tracking}`;
     item.command = undefined;
     return item;
+  }
+}
+
+/**
+ * "Template groups" of a WABA (Meta: `GET /<WABA>/template_groups`, an edge of the SDK only). A
+ * refusal is an error item with its reason and Retry, plus a row to type group ids: never "no groups".
+ */
+export class TemplateGroupsNode extends BaseNode {
+  readonly kind = 'templateGroups';
+  /** The description last drawn (its row is redrawn once the listing it describes is there). */
+  private drawn?: string;
+  constructor(readonly waba: WabaNode) {
+    super();
+  }
+  get id(): string {
+    return `${this.waba.id}/templateGroups`;
+  }
+  get state() {
+    return this.waba.connection.tree.accounts.templateGroups(this.waba.connection.meta.id, this.waba.wabaId);
+  }
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Template groups', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = this.description();
+    this.drawn = item.description;
+    item.tooltip = 'Campaigns: templates analysed as one unit (template group analytics). Group ids can be typed when the groups cannot be listed.';
+    item.iconPath = new vscode.ThemeIcon('files');
+    item.contextValue = `templateGroups.${this.waba.connection.meta.provider}`;
+    return item;
+  }
+  private description(): string | undefined {
+    const s = this.state;
+    return s.status === 'loaded' ? String(s.items.length) : s.status === 'failed' ? 'not listed' : undefined;
+  }
+  load(): Promise<void> {
+    const c = this.waba.connection.meta.id;
+    return this.waba.connection.tree.loading(`${c}|${this.waba.wabaId}|templateGroups`, () => this.waba.connection.tree.accounts.loadTemplateGroups(c, this.waba.wabaId));
+  }
+  /** The row that runs template group analytics with ids typed by hand. */
+  private typeIds(label: string): InfoNode {
+    const n = new InfoNode(label, 'Template group analytics for group ids you type (from WhatsApp Manager or the API).', { command: 'wabaAnalytics.queryTemplateGroups', title: 'Template Group Analytics…', arguments: [this] }, 'edit');
+    n.parent = this;
+    return n;
+  }
+  override async children(): Promise<TreeNode[]> {
+    await this.load();
+    const s = this.state;
+    const tree = this.waba.connection.tree;
+    // Listed on expand: the row's count (or "not listed") is drawn again, once (the same description draws nothing new).
+    if (this.description() !== this.drawn) tree.changed(this);
+    const adopt = <T extends TreeNode>(n: T): T => {
+      n.parent = this;
+      return n;
+    };
+    if (s.status === 'failed') return [adopt(new ErrorNode('template groups', s.error, this, () => tree.refresh(this))), this.typeIds('Type template group ids…')];
+    if (s.status !== 'loaded') return [adopt(new InfoNode('Loading…', undefined, undefined, 'loading~spin'))];
+    if (!s.items.length) return [adopt(new InfoNode('No template groups', 'The API lists no template group for this WABA.')), this.typeIds('Type template group ids…')];
+    return [...s.items.map((g) => adopt(new TemplateGroupNode(g, this))), ...warningNodes(s.warnings, this)];
+  }
+}
+
+/** One template group: its templates as children (names from the templates listed, else the id). */
+export class TemplateGroupNode extends BaseNode {
+  readonly kind = 'templateGroup';
+  constructor(
+    readonly info: TemplateGroupInfo,
+    readonly group: TemplateGroupsNode,
+  ) {
+    super();
+  }
+  get waba(): WabaNode {
+    return this.group.waba;
+  }
+  get id(): string {
+    return `${this.group.id}/g:${this.info.id}`;
+  }
+  treeItem(): vscode.TreeItem {
+    const g = this.info;
+    const n = g.templateIds.length;
+    const item = new vscode.TreeItem(g.name ?? `Template group ${g.id}`, n ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = `${n} template${n === 1 ? '' : 's'}${g.name ? ` · ${g.id}` : ''}`;
+    item.tooltip = `${g.name ?? 'Template group'} (${g.id})\nTemplates: ${n}`;
+    item.iconPath = new vscode.ThemeIcon('folder-library');
+    item.contextValue = `templateGroup.${this.waba.connection.meta.provider}`;
+    return item;
+  }
+  override children(): TreeNode[] {
+    const accounts = this.waba.connection.tree.accounts;
+    const listed = accounts.templates(this.waba.connection.meta.id, this.waba.wabaId).items;
+    return this.info.templateIds.map((id) => {
+      const t = listed.find((x) => x.id === id) ?? { id, name: accounts.templateNames([id])[id] ?? `Template ${id}` };
+      const n = new TemplateNode(t, this.waba);
+      n.parent = this;
+      return n;
+    });
   }
 }
 
@@ -481,7 +591,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     }
     const waba = conn.wabaNode(c.wabaId);
     if (!waba) return;
-    this.emitter.fire(c.part === 'phones' ? waba.phones : c.part === 'templates' ? waba.templates : waba);
+    this.emitter.fire(c.part === 'phones' ? waba.phones : c.part === 'templates' ? waba.templates : c.part === 'templateGroups' ? waba.templateGroups : waba);
   }
 
   get connections(): readonly ConnectionNode[] {
@@ -508,12 +618,12 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   refresh(node?: TreeNode): void {
     if (!node) return this.accounts.invalidate();
     if (node instanceof ConnectionNode) return this.accounts.invalidate(node.meta.id);
-    const waba = node instanceof WabaNode ? node : node instanceof PhonesNode || node instanceof TemplatesNode ? node.waba : undefined;
+    const waba = node instanceof WabaNode ? node : node instanceof PhonesNode || node instanceof TemplatesNode || node instanceof TemplateGroupsNode ? node.waba : undefined;
     if (!waba) {
       this.emitter.fire(node);
       return;
     }
-    const part = node instanceof PhonesNode ? 'phones' : node instanceof TemplatesNode ? 'templates' : undefined;
+    const part = node instanceof PhonesNode ? 'phones' : node instanceof TemplatesNode ? 'templates' : node instanceof TemplateGroupsNode ? 'templateGroups' : undefined;
     this.accounts.invalidate(waba.connection.meta.id, waba.wabaId, part);
   }
 

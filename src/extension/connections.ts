@@ -3,18 +3,18 @@
  * providers built from them (one per connection, sharing one request limiter). The demo
  * connections use the embedded sandbox, started on first use.
  */
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Semaphore } from '../core/concurrency';
 import { credentialProblem } from '../core/credentials';
 import { WabaError } from '../core/errors';
-import type { MetaCredentials, Provider, VonageCredentials } from '../core/provider';
+import type { CredentialsByProvider, Provider, ProviderConfig } from '../core/provider';
 import { forgetSecret, registerSecret } from '../core/redact';
 import type { ProviderId } from '../core/types';
-import { createProvider } from '../providers/registry';
 import type { Sandbox } from '../sandbox';
+import { core, sandbox } from './lazy';
 import { log } from './log';
-import { readSettings } from './settings';
+import { allProviderDescriptors, connectionSpec, headerCredentialFields, providerDescriptor, sandboxConnection } from '../providers/descriptors';
+import { readProviderSettings, readSettings } from './settings';
 
 export interface ConnectionMeta {
   id: string;
@@ -27,7 +27,8 @@ export interface ConnectionMeta {
   manualTemplateIds: Record<string, string[]>;
 }
 
-export type ConnectionSecret = ({ provider: 'meta' } & MetaCredentials) | ({ provider: 'vonage' } & VonageCredentials);
+/** A connection's credentials as stored: the provider's id and the fields of its registry entry. */
+export type ConnectionSecret = { [P in ProviderId]: { provider: P } & CredentialsByProvider[P] }[ProviderId];
 
 const STATE_KEY = 'wabaAnalytics.connections';
 /** Demo WABAs (`provider:id`) whose insights were enabled: the sandbox lives in memory, an enablement must outlive a window reload. */
@@ -47,17 +48,15 @@ export function credentialInputCheck(what: string): (value: string) => string | 
   };
 }
 
-/** The fields of a secret that travel in a header (the private key is PEM text, lines and all). */
-const CREDENTIAL_FIELDS: Record<string, string> = { accessToken: 'access token', apiKey: 'API key', apiSecret: 'API secret', applicationId: 'application id' };
-
 /**
  * A secret with a line break or another control character in a token, key, secret or id is
  * refused with its own message, before it is stored and before it is sent (undici would refuse the
  * header, or the provider would answer 401, either way without saying why).
  */
 export function checkSecret(secret: ConnectionSecret, label?: string): void {
-  for (const [field, name] of Object.entries(CREDENTIAL_FIELDS)) {
-    const value = (secret as unknown as Record<string, unknown>)[field];
+  // The fields that travel in a header (a key file is PEM text, lines and all).
+  for (const { key, name } of headerCredentialFields(providerDescriptor(secret.provider))) {
+    const value = (secret as unknown as Record<string, unknown>)[key];
     const problem = typeof value === 'string' ? credentialProblem(value) : undefined;
     if (problem) {
       throw new WabaError('config', `The ${name}${label ? ` of "${label}"` : ''} ${problem}.`, {
@@ -70,8 +69,8 @@ export function checkSecret(secret: ConnectionSecret, label?: string): void {
 
 /** The embedded sandbox, started in-process on 127.0.0.1 the first time a demo connection is used. */
 export function demoSandbox(): Promise<Sandbox> {
-  sandboxPromise ??= import('../sandbox').then(async ({ startSandbox }) => {
-    const sb = await startSandbox({ port: 0 });
+  sandboxPromise ??= Promise.resolve().then(async () => {
+    const sb = await sandbox().startSandbox({ port: 0 });
     log.info(`Demo sandbox started on ${sb.url}`);
     return sb;
   });
@@ -126,7 +125,7 @@ export class ConnectionStore implements vscode.Disposable {
   }
 
   newId(): string {
-    return randomUUID();
+    return crypto.randomUUID();
   }
 
   async add(meta: ConnectionMeta, secret?: ConnectionSecret): Promise<void> {
@@ -138,8 +137,9 @@ export class ConnectionStore implements vscode.Disposable {
   /** Adds the demo connections (Meta and Vonage, backed by the embedded sandbox) that are missing; resolves to the ids of all demo connections. */
   async addDemoConnections(): Promise<string[]> {
     const existing = this.list().filter((c) => c.demo);
-    if (!existing.some((c) => c.provider === 'meta')) await this.add({ id: this.newId(), label: 'Demo (Meta)', provider: 'meta', demo: true, manualWabaIds: [], manualTemplateIds: {} });
-    if (!existing.some((c) => c.provider === 'vonage')) await this.add({ id: this.newId(), label: 'Demo (Vonage)', provider: 'vonage', demo: true, manualWabaIds: [], manualTemplateIds: {} });
+    for (const d of allProviderDescriptors()) {
+      if (!existing.some((c) => c.provider === d.id)) await this.add({ id: this.newId(), label: `Demo (${d.label})`, provider: d.id, demo: true, manualWabaIds: [], manualTemplateIds: {} });
+    }
     return this.list().filter((c) => c.demo).map((c) => c.id);
   }
 
@@ -209,12 +209,15 @@ export class ConnectionStore implements vscode.Disposable {
   /** Build a provider from a metadata + secret pair that is not stored (to check credentials before saving). */
   async buildFrom(meta: ConnectionMeta, secret: ConnectionSecret | undefined): Promise<Provider> {
     const settings = readSettings();
-    const common = {
+    const d = providerDescriptor(meta.provider);
+    const { baseUrl, apiVersion } = readProviderSettings(d);
+    const common: ProviderConfig = {
       manualWabaIds: meta.manualWabaIds,
       manualTemplateIds: meta.manualTemplateIds,
       concurrency: this.limiter,
       timeoutMs: settings.timeoutMs,
       logger: log,
+      ...(apiVersion !== undefined ? { apiVersion } : {}),
     };
     if (meta.demo) {
       const sb = await demoSandbox();
@@ -223,19 +226,8 @@ export class ConnectionStore implements vscode.Disposable {
         const waba = sb.data.waba(provider, wabaId);
         if (waba) waba.insightsEnabled = true;
       }
-      if (meta.provider === 'meta') {
-        return createProvider({ provider: 'meta', credentials: { accessToken: sb.credentials.metaToken }, config: { ...common, baseUrl: sb.metaBaseUrl, apiVersion: settings.metaApiVersion } });
-      }
-      return createProvider({
-        provider: 'vonage',
-        credentials: {
-          apiKey: sb.credentials.vonageApiKey,
-          apiSecret: sb.credentials.vonageApiSecret,
-          applicationId: sb.credentials.vonageApplicationId,
-          privateKey: sb.credentials.vonagePrivateKey,
-        },
-        config: { ...common, baseUrl: sb.vonageBaseUrl },
-      });
+      const demo = sandboxConnection(d, sb);
+      return core().createProvider(connectionSpec(d.id, demo.credentials, { ...common, baseUrl: demo.baseUrl }));
     }
     if (!secret) {
       throw new WabaError('config', `The credentials of "${meta.label}" are missing from VS Code's secret storage.`, {
@@ -244,17 +236,10 @@ export class ConnectionStore implements vscode.Disposable {
     }
     // Stored before this check existed, or edited elsewhere: refused with its own message, never sent.
     checkSecret(secret, meta.label);
-    if (secret.provider === 'meta') {
-      registerSecret(secret.accessToken);
-      return createProvider({ provider: 'meta', credentials: { accessToken: secret.accessToken }, config: { ...common, baseUrl: settings.metaBaseUrl, apiVersion: settings.metaApiVersion } });
-    }
-    registerSecret(secret.apiSecret);
-    registerSecret(secret.privateKey);
-    return createProvider({
-      provider: 'vonage',
-      credentials: { apiKey: secret.apiKey, apiSecret: secret.apiSecret, applicationId: secret.applicationId, privateKey: secret.privateKey },
-      config: { ...common, baseUrl: settings.vonageBaseUrl },
-    });
+    const stored = secret as unknown as Record<string, string | undefined>;
+    const credentials = Object.fromEntries(d.credentials.map((f) => [f.key, stored[f.key]]));
+    for (const f of d.credentials) if (f.secret) registerSecret(credentials[f.key]);
+    return core().createProvider(connectionSpec(d.id, credentials, { ...common, baseUrl }));
   }
 
   private async build(id: string): Promise<Provider> {

@@ -133,11 +133,11 @@ export async function exportEntry(entry: RunEntry, format: 'json' | 'csv', optio
   return uri;
 }
 
-export async function saveQueryFile(query: Query, title: string | undefined, options: TargetOptions = {}): Promise<vscode.Uri> {
+export async function saveQueryFile(query: Query, title: string | undefined, options: TargetOptions = {}, range?: string): Promise<vscode.Uri> {
   // The filter is plain `json`: a dialog given the double extension `waba-query.json` sees the
   // name's extension as `.json`, takes it for another, and appends `.waba-query.json` again.
   const { uri, confirmed } = await chooseTarget(savedQueryFileName(query), { 'WABA query': ['json'] }, options, SAVE_QUERY_WORDS);
-  await write(uri, savedQueryContent(query, title), confirmed);
+  await write(uri, savedQueryContent(query, title, range), confirmed);
   await open(uri, options);
   return uri;
 }

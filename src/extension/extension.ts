@@ -22,6 +22,7 @@ import { AnalyticsPanel, PANEL_VIEW_TYPE } from './panels';
 import { QueryFlow } from './queryFlow';
 import type { RunEntry } from './queryService';
 import { QueryService } from './queryService';
+import { historyRoot } from './archiveRoot';
 
 export interface ExtensionApi {
   store: ConnectionStore;
@@ -39,7 +40,7 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const store = new ConnectionStore(context);
   const accounts = new AccountsService(store);
-  const queries = new QueryService(store, accounts);
+  const queries = new QueryService(store, accounts, () => historyRoot(context.globalStorageUri));
   const tree = new AccountsTree(accounts);
   const flow = new QueryFlow(store, accounts);
   const view = vscode.window.createTreeView<TreeNode>('wabaAnalytics.accounts', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });

@@ -4,19 +4,19 @@
  * Panels come back after a window reload through the serializer (the webview keeps its query
  * with setState).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { toColumns } from '../core/columns';
 import { WabaError, describeError } from '../core/errors';
 import type { Query } from '../core/query';
-import { parseQuery } from '../core/query';
+import type { RelativeRange } from '../core/vocabulary';
 import type { HostMessage, PanelContext, PanelQuery, WebviewMessage } from '../protocol';
-import { HostMessageSchema, PanelStateSchema, WebviewMessageSchema } from '../protocol';
 import { isCancellation } from './commandRunner';
+import { core } from './lazy';
 import { log } from './log';
 import { renderPanelHtml } from './panelHtml';
 import type { RunEntry } from './queryService';
 import { queryTitle } from './queryService';
+import { isRelativeRange, keptRange } from './savedQueries';
 
 export const PANEL_VIEW_TYPE = 'wabaAnalytics.panel';
 
@@ -52,7 +52,8 @@ export interface PanelHost {
   resolveConnection(query: Pick<Query, 'provider' | 'wabaId'>): Promise<string | undefined>;
   context(entry: RunEntry | undefined, query: Query, connectionId: string | undefined): PanelContext;
   exportEntry(entry: RunEntry, format: 'json' | 'csv'): Promise<vscode.Uri>;
-  saveQuery(query: Query): Promise<vscode.Uri>;
+  /** Save the query; with `range`, as that relative range instead of its dates. */
+  saveQuery(query: Query, range?: RelativeRange): Promise<vscode.Uri>;
   enableInsights(connectionId: string, wabaId: string): Promise<boolean>;
 }
 
@@ -73,18 +74,51 @@ export class AnalyticsPanel {
   /** Everything this panel listens to or starts, disposed with it. */
   private readonly disposables: vscode.Disposable[] = [];
   private readyTimer?: ReturnType<typeof setTimeout>;
+  /** The relative range ("last-30-days") the query's dates come from, if any: "Save query" keeps it. */
+  private range?: RelativeRange;
 
-  static create(host: PanelHost, connectionId: string, entry: RunEntry): AnalyticsPanel {
+  /** `range`: the relative range the query's dates were picked as (kept while it gives the same dates). */
+  static create(host: PanelHost, connectionId: string, entry: RunEntry, range?: RelativeRange): AnalyticsPanel {
     const p = new AnalyticsPanel(AnalyticsPanel.newWebviewPanel(host, entry.query, connectionId, entry), host, connectionId, entry.query);
+    p.range = keptRange(range, entry.query);
     p.show(entry);
     return p;
   }
 
-  /** A panel for a query whose first run failed (e.g. insights are off: the panel explains and offers to enable them). */
-  static createFailed(host: PanelHost, connectionId: string, query: Query, error: unknown): AnalyticsPanel {
+  /**
+   * A panel opened when the query starts (Run), showing "Running…": VS Code builds its webview while
+   * the query runs, and `answer` or `fail` gives it the outcome.
+   */
+  static opening(host: PanelHost, connectionId: string, query: Query, range?: RelativeRange): AnalyticsPanel {
     const p = new AnalyticsPanel(AnalyticsPanel.newWebviewPanel(host, query, connectionId, undefined), host, connectionId, query);
+    p.range = keptRange(range, query);
+    p.post({ type: 'loading', query: p.panelQuery(query), message: `Running ${queryTitle(query)}…` });
+    return p;
+  }
+
+  /** The result of the query the panel was opened for (nothing when the user closed it meanwhile). */
+  answer(entry: RunEntry): void {
+    if (!this.disposed) this.show(entry);
+  }
+
+  /** The query the panel was opened for failed: the panel says why (`keep`), or closes (the failure is told elsewhere). */
+  fail(query: Query, error: unknown, keep: boolean): void {
+    if (this.disposed) return;
+    if (keep) this.showError(query, error);
+    else this.panel.dispose();
+  }
+
+  /** A panel for a query whose first run failed (e.g. insights are off: the panel explains and offers to enable them). */
+  static createFailed(host: PanelHost, connectionId: string, query: Query, error: unknown, range?: RelativeRange): AnalyticsPanel {
+    const p = new AnalyticsPanel(AnalyticsPanel.newWebviewPanel(host, query, connectionId, undefined), host, connectionId, query);
+    p.range = keptRange(range, query);
     p.showError(query, error);
     return p;
+  }
+
+  /** The query as the webview holds it: with its relative range, when it has one. */
+  private panelQuery(query: Query): PanelQuery {
+    return { ...(query as PanelQuery), ...(this.range ? { range: this.range } : {}) };
   }
 
   private static newWebviewPanel(host: PanelHost, query: Query, connectionId: string, entry: RunEntry | undefined): vscode.WebviewPanel {
@@ -94,10 +128,16 @@ export class AnalyticsPanel {
   /** Restore a panel after a reload from the state its webview saved. */
   static async revive(panel: vscode.WebviewPanel, host: PanelHost, state: unknown): Promise<void> {
     panel.webview.options = panelOptions(host.extensionUri);
-    const parsed = PanelStateSchema.safeParse(state);
+    const parsed = core().PanelStateSchema.safeParse(state);
     let query: Query | undefined;
+    let range: unknown;
     try {
-      if (parsed.success) query = parseQuery(parsed.data.query);
+      if (parsed.success) {
+        // The relative range rides beside the query (it is no query key).
+        const { range: r, ...rest } = parsed.data.query;
+        range = r;
+        query = core().parseQuery(rest);
+      }
     } catch {
       query = undefined;
     }
@@ -108,8 +148,10 @@ export class AnalyticsPanel {
     }
     const connectionId = await host.resolveConnection(query);
     const p = new AnalyticsPanel(panel, host, connectionId, query);
+    // Kept as it was picked (the panel may come back on a later day: "Save query" still writes that range).
+    if (isRelativeRange(range)) p.range = range;
     if (!connectionId) {
-      p.post({ type: 'error', query: query as PanelQuery, message: `No connection can run this query (${query.provider} WABA ${query.wabaId}). Add a connection, then press Run.` });
+      p.post({ type: 'error', query: p.panelQuery(query), message: `No connection can run this query (${query.provider} WABA ${query.wabaId}). Add a connection, then press Run.` });
       return;
     }
     await p.rerun(query, false);
@@ -163,7 +205,7 @@ export class AnalyticsPanel {
     this.ready = false;
     webview.html = renderPanelHtml({
       cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
+      nonce: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', 'panel.css')).toString(),
       title: this.panel.title,
@@ -218,7 +260,7 @@ export class AnalyticsPanel {
   }
 
   private post(message: HostMessage): void {
-    const checked = HostMessageSchema.safeParse(message);
+    const checked = core().HostMessageSchema.safeParse(message);
     if (!checked.success) {
       log.error(`Refused to post an invalid message to the panel: ${checked.error.issues[0]?.message ?? 'invalid'}`);
       return;
@@ -244,7 +286,7 @@ export class AnalyticsPanel {
     const { previous, previousRange } = entry.run;
     return {
       type: 'result',
-      query: entry.query as PanelQuery,
+      query: this.panelQuery(entry.query),
       result: toColumns(entry.run.result),
       context,
       ...(previous && previousRange ? { previous: { result: toColumns(previous), ...previousRange } } : {}),
@@ -255,7 +297,7 @@ export class AnalyticsPanel {
     this.query = query;
     if (!this.connectionId) this.connectionId = await this.host.resolveConnection(query);
     if (!this.connectionId) throw new WabaError('input', `No connection can run this query (${query.provider} WABA ${query.wabaId}).`, { hint: 'Add a connection first.' });
-    this.post({ type: 'loading', query: query as PanelQuery, message: `Running ${queryTitle(query)}…` });
+    this.post({ type: 'loading', query: this.panelQuery(query), message: `Running ${queryTitle(query)}…` });
     try {
       const entry = await this.host.run(this.connectionId, query, force);
       if (!this.disposed) this.show(entry);
@@ -263,7 +305,7 @@ export class AnalyticsPanel {
       if (this.disposed) return;
       if (isCancellation(e)) {
         if (this.entry) this.show(this.entry);
-        else this.post({ type: 'error', query: query as PanelQuery, message: 'The query was cancelled. Press Run to try again.' });
+        else this.post({ type: 'error', query: this.panelQuery(query), message: 'The query was cancelled. Press Run to try again.' });
         return;
       }
       this.showError(query, e);
@@ -276,7 +318,7 @@ export class AnalyticsPanel {
     this.panel.title = this.entry ? queryTitle(this.entry.query, this.host.context(this.entry, this.entry.query, this.entry.connectionId).wabaName) : queryTitle(query, context.wabaName);
     this.post({
       type: 'error',
-      query: query as PanelQuery,
+      query: this.panelQuery(query),
       message: describeError(e),
       needsInsights: query.kind === 'template' && isNeedsInsights(e),
       context,
@@ -288,7 +330,7 @@ export class AnalyticsPanel {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const parsed = WebviewMessageSchema.safeParse(raw);
+    const parsed = core().WebviewMessageSchema.safeParse(raw);
     if (!parsed.success) {
       log.warn(`Dropped a panel message that does not fit the protocol: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'} ${i.message}`).join('; ')}`);
       return;
@@ -311,7 +353,10 @@ export class AnalyticsPanel {
     try {
       switch (m.type) {
         case 'run': {
-          const query = parseQuery(m.query);
+          // The form's date preset ("last-30-days") rides beside the query's keys.
+          const { range, ...rest } = m.query;
+          const query = core().parseQuery(rest);
+          this.range = keptRange(range, query);
           this.reply(m.requestId, true);
           await this.rerun(query, true);
           return;
@@ -324,7 +369,7 @@ export class AnalyticsPanel {
         }
         case 'saveQuery': {
           if (!this.query) throw new WabaError('input', 'There is no query to save yet.');
-          const uri = await this.host.saveQuery(this.query);
+          const uri = await this.host.saveQuery(this.query, this.range);
           this.reply(m.requestId, true, `Saved ${vscode.workspace.asRelativePath(uri)}`);
           return;
         }

@@ -1,6 +1,8 @@
 /**
- * The palette's multi-step query builder: connection -> WABA -> (templates) -> range ->
- * granularity -> breakdowns, metrics and filters. A tree node pre-fills what it can.
+ * The palette's multi-step query builder: connection -> WABA -> (templates, template groups or
+ * WhatsApp groups) -> range -> granularity -> breakdowns, metrics and filters. A tree node
+ * pre-fills what it can. A connection whose provider does not offer the kind (its capabilities)
+ * is said to lack it, and another one is asked for.
  *
  * Every step is titled "Step n/N" and has a Back button (from the second step on) that keeps
  * the answers given; Escape in a sub-step (a filter's values, a custom date) returns to the step
@@ -8,13 +10,13 @@
  * from the one table of src/core/vocabulary.ts, with the API value beside them.
  */
 import * as vscode from 'vscode';
-import { DAY, formatIsoDate, parseIsoDate, startOfDayUtc } from '../core/dates';
+import { DAY, formatIsoDate, parseIsoDate, resolveRelativeRange, startOfDayUtc } from '../core/dates';
 import type { KindCapabilities, QueryInput } from '../core/query';
-import { kindLabel, resolveRelativeRange } from '../core/query';
 import { describeError } from '../core/errors';
-import type { Granularity, Kind, TemplateInfo, WabaInfo } from '../core/types';
+import type { Granularity, Kind, ProviderId, TemplateGroupInfo, TemplateInfo, WabaInfo } from '../core/types';
 import type { RelativeRange } from '../core/vocabulary';
-import { RELATIVE_RANGE_LABELS, dimensionLabel, filterDescriptors, filterValues, metricLabel, tierLabel, valueLabel } from '../core/vocabulary';
+import { RELATIVE_RANGE_LABELS, dimensionLabel, filterDescriptors, filterValues, kindLabel, metricLabel, providerLabel, tierLabel, valueLabel } from '../core/vocabulary';
+import { allProviderDescriptors, providerDescriptor } from '../providers/descriptors';
 import type { AccountsService } from './accountsService';
 import { Dismissed } from './commandRunner';
 import type { ConnectionStore } from './connections';
@@ -24,6 +26,8 @@ export interface Prefill {
   connectionId?: string;
   waba?: WabaInfo;
   templateIds?: string[];
+  /** Template groups picked in the tree. */
+  templateGroupIds?: string[];
   phoneNumbers?: string[];
 }
 
@@ -145,13 +149,21 @@ export function showInput(options: InputOptions): Promise<string> {
   });
 }
 
+/** The range presets of the flow, as the relative ranges of saved queries. */
+const PRESET_RANGES: Record<string, RelativeRange> = { '7d': 'last-7-days', '30d': 'last-30-days', '90d': 'last-90-days', thisMonth: 'this-month', lastMonth: 'previous-month' };
+
 /** Range presets (the relative ranges of saved queries), in UTC days, inclusive. */
 export function rangePreset(preset: string, now = Date.now()): { from: string; to: string } {
-  const relative: Record<string, RelativeRange> = { '7d': 'last-7-days', '30d': 'last-30-days', '90d': 'last-90-days', thisMonth: 'this-month', lastMonth: 'previous-month' };
-  const r = relative[preset];
+  const r = PRESET_RANGES[preset];
   if (!r) throw new Error(`unknown range ${preset}`);
   return resolveRelativeRange(r, now);
 }
+
+/** Ids as the query model takes them (template groups, WhatsApp groups). */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A kind's label inside a sentence: "call analytics", but "WhatsApp group analytics". */
+const inSentence = (label: string) => (/^[A-Z][a-z]+(\s|$)/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label);
+const validIds = (what: string) => (s: string) => (listOf(s).length && listOf(s).every((x) => ID.test(x)) ? undefined : `Enter one or more ${what} ids (digits or letters), separated by commas.`);
 
 const validDate = (s: string) => (parseIsoDate(s.trim()) === undefined ? 'Write a date as YYYY-MM-DD, e.g. 2026-11-01.' : undefined);
 const listOf = (s: string) =>
@@ -244,26 +256,29 @@ export class QueryFlow {
     return { connectionId, waba: waba! };
   }
 
-  async build(kind: Kind, prefill: Prefill = {}): Promise<{ connectionId: string; query: QueryInput; waba: WabaInfo }> {
+  /** `range`: the preset the dates were picked as (a relative range), none for a custom range. */
+  async build(kind: Kind, prefill: Prefill = {}): Promise<{ connectionId: string; query: QueryInput; waba: WabaInfo; range?: RelativeRange }> {
     const settings = readSettings();
     const label = kindLabel(kind);
     const now = Date.now();
 
     let connectionId = prefill.connectionId;
-    const candidates = this.store.list().filter((c) => kind !== 'conversation' || c.provider === 'meta');
+    // Conversation analytics: only the connections of providers that offer it are offered.
+    const offering = allProviderDescriptors().filter((d) => d.capabilities[kind]);
+    const candidates = this.store.list().filter((c) => kind !== 'conversation' || offering.some((d) => d.id === c.provider));
     if (!connectionId && !candidates.length) {
+      const adds = allProviderDescriptors().map((d) => ({ button: `Add ${d.label} Connection`, command: d.addCommand }));
       const add = await vscode.window.showInformationMessage(
-        kind === 'conversation' ? 'Conversation analytics needs a Meta connection. Add one, or try the demo.' : 'Add a connection first, or try the demo.',
+        kind === 'conversation' ? `${label} needs a ${offering.map((d) => d.label).join(' or ')} connection. Add one, or try the demo.` : 'Add a connection first, or try the demo.',
         'Try the Demo',
-        'Add Meta Connection',
-        'Add Vonage Connection',
+        ...adds.map((a) => a.button),
       );
       if (add === 'Try the Demo') await vscode.commands.executeCommand('wabaAnalytics.addDemoConnection');
-      else if (add === 'Add Meta Connection') await vscode.commands.executeCommand('wabaAnalytics.addMetaConnection');
-      else if (add === 'Add Vonage Connection') await vscode.commands.executeCommand('wabaAnalytics.addVonageConnection');
+      const command = adds.find((a) => a.button === add)?.command;
+      if (command) await vscode.commands.executeCommand(command);
       throw new Dismissed();
     }
-    let provider: 'meta' | 'vonage' = 'meta';
+    let provider: ProviderId = 'meta';
     let caps: KindCapabilities | undefined;
     let wabas: readonly WabaInfo[] | undefined;
     /** The connection whose WABAs and templates are listed (another one drops them). */
@@ -271,6 +286,10 @@ export class QueryFlow {
     let waba = prefill.waba;
     let templates: readonly TemplateInfo[] | undefined;
     let templateIds = prefill.templateIds;
+    let templateGroupIds = prefill.templateGroupIds;
+    let groupIds: string[] | undefined;
+    /** Connections whose provider was found not to offer this kind (marked when the step is shown again). */
+    const lacking = new Set<string>();
     let range: string | undefined;
     const q: Record<string, unknown> = { kind };
     if (prefill.phoneNumbers?.length) q.phoneNumbers = prefill.phoneNumbers;
@@ -280,32 +299,47 @@ export class QueryFlow {
       {
         asks: () => !prefill.connectionId && candidates.length > 1,
         run: async (title, back) => {
-          if (!prefill.connectionId) {
-            connectionId =
-              candidates.length === 1
-                ? candidates[0]!.id
-                : (
-                    await showStep({
-                      title,
-                      back,
-                      placeHolder: 'Which connection?',
-                      active: connectionId,
-                      items: candidates.map((c) => ({ label: c.label, description: c.demo ? 'demo' : c.provider === 'meta' ? 'Meta' : 'Vonage', value: c.id })),
-                    })
-                  )[0]!;
+          let notice: string | undefined;
+          for (;;) {
+            if (!prefill.connectionId) {
+              connectionId =
+                candidates.length === 1
+                  ? candidates[0]!.id
+                  : (
+                      await showStep({
+                        title: notice ? `${title} — ${notice}` : title,
+                        back,
+                        placeHolder: notice ?? 'Which connection?',
+                        active: connectionId,
+                        items: candidates.map((c) => ({
+                          label: c.label,
+                          description: `${lacking.has(c.id) ? '$(warning) ' : ''}${c.demo ? 'demo' : providerLabel(c.provider)}${lacking.has(c.id) ? ` · no ${inSentence(label)}` : ''}`,
+                          value: c.id,
+                        })),
+                      })
+                    )[0]!;
+            }
+            const chosen = this.store.get(connectionId!);
+            if (!chosen) throw new Dismissed();
+            // What the provider offers decides (never its name): a kind it lacks is said, and another connection asked for.
+            if ((await this.store.provider(connectionId!)).capabilities[kind]) break;
+            const refusal = `${providerLabel(chosen.provider)} does not offer ${inSentence(label)}${kind === 'conversation' ? '; use pricing analytics' : ''}`;
+            if (prefill.connectionId || candidates.length === 1) throw new Error(`${refusal}.`);
+            lacking.add(connectionId!);
+            notice = `${refusal}: pick another connection`;
           }
-          const meta = this.store.get(connectionId!);
-          if (!meta) throw new Dismissed();
+          const meta = this.store.get(connectionId!)!;
           if (listedFor !== connectionId) {
             listedFor = connectionId;
             // Another connection: its own WABAs and templates (answers that no longer apply are dropped).
             wabas = undefined;
             templates = undefined;
+            if (!prefill.templateGroupIds) templateGroupIds = undefined;
             if (!prefill.waba) waba = undefined;
           }
           provider = meta.provider;
           caps = (await this.store.provider(connectionId!)).capabilities[kind];
-          if (!caps) throw new Error(`${label} is not offered by ${provider === 'meta' ? 'Meta' : 'Vonage'}${kind === 'conversation' ? '; use pricing analytics' : ''}.`);
+          if (!caps) throw new Error(`${label} is not offered by ${providerLabel(provider)}${kind === 'conversation' ? '; use pricing analytics' : ''}.`);
           // Phone numbers selected in the tree filter only the kinds that take them.
           if (!caps.filters.includes('phoneNumbers')) delete q.phoneNumbers;
         },
@@ -337,7 +371,10 @@ export class QueryFlow {
               };
             }),
           });
-          if (chosen[0]!.id !== waba?.id) templates = undefined;
+          if (chosen[0]!.id !== waba?.id) {
+            templates = undefined;
+            if (!prefill.templateGroupIds) templateGroupIds = undefined;
+          }
           waba = chosen[0]!;
         },
       },
@@ -372,6 +409,62 @@ export class QueryFlow {
           }
         },
       },
+      // 3b. Template groups: picked from the listing, or typed when the listing is refused (said, never "no groups")
+      {
+        asks: () => kind === 'template-groups' && !prefill.templateGroupIds?.length,
+        run: async (title, back) => {
+          if (kind !== 'template-groups' || prefill.templateGroupIds?.length) return;
+          let groups: readonly TemplateGroupInfo[] = [];
+          let refusal: string | undefined;
+          try {
+            groups = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing template groups…' }, () => this.accounts.loadTemplateGroups(connectionId!, waba!.id, { retryFailed: true }));
+          } catch (e) {
+            refusal = describeError(e);
+          }
+          if (groups.length) {
+            templateGroupIds = await showStep({
+              title,
+              back,
+              many: true,
+              required: 'Pick at least one template group (Space checks one), then press Enter',
+              placeHolder: 'Pick template groups (more than 10 are fetched in batches of 10)',
+              items: groups.map((g) => ({
+                label: g.name ?? `Template group ${g.id}`,
+                description: g.id,
+                detail: `${g.templateIds.length} template${g.templateIds.length === 1 ? '' : 's'}`,
+                picked: !!templateGroupIds?.includes(g.id),
+                value: g.id,
+              })),
+            });
+          } else {
+            templateGroupIds = listOf(
+              await showInput({
+                title,
+                back,
+                prompt: refusal ? `The template groups could not be listed (${refusal}). Type template group ids, separated by commas` : 'No template group is listed for this WABA. Type template group ids, separated by commas',
+                value: (templateGroupIds ?? []).join(', '),
+                validate: validIds('template group'),
+              }),
+            );
+          }
+        },
+      },
+      // 3c. WhatsApp groups: typed (one request per group is the provider's business)
+      {
+        asks: () => kind === 'groups',
+        run: async (title, back) => {
+          if (kind !== 'groups') return;
+          groupIds = listOf(
+            await showInput({
+              title,
+              back,
+              prompt: 'WhatsApp group ids, separated by commas (from the Groups API or WhatsApp Manager)',
+              value: (groupIds ?? []).join(', '),
+              validate: validIds('WhatsApp group'),
+            }),
+          );
+        },
+      },
       // 4. Range, checked against the lookback here (a custom range: each day as it is typed)
       {
         asks: () => true,
@@ -393,7 +486,7 @@ export class QueryFlow {
             [range] = await showStep({
               title,
               back,
-              placeHolder: `Range (UTC days; ${label.toLowerCase()} reach back ${lookback} days)`,
+              placeHolder: `Range (UTC days; ${inSentence(label)} reach back ${lookback} days)`,
               active: range ?? def?.value,
               items: presets,
               check: ([v]) => (v !== 'custom' ? lookbackProblem(rangePreset(v!, now).from, caps!, now) : undefined),
@@ -435,7 +528,8 @@ export class QueryFlow {
         asks: () => caps?.filters.includes('dimensions') ?? (kind === 'pricing' || kind === 'conversation'),
         run: async (title, back) => {
           if (!caps!.filters.includes('dimensions')) return;
-          const preset = kind === 'pricing' ? 'PRICING_CATEGORY' : 'CONVERSATION_CATEGORY';
+          const presets: Partial<Record<Kind, string>> = { pricing: 'PRICING_CATEGORY', conversation: 'CONVERSATION_CATEGORY', calls: 'DIRECTION' };
+          const preset = presets[kind];
           const before = q.dimensions as string[] | undefined;
           q.dimensions = await showStep({
             title,
@@ -451,9 +545,11 @@ export class QueryFlow {
         asks: () => caps?.filters.includes('metricTypes') ?? kind !== 'messaging',
         run: async (title, back) => {
           if (!caps!.filters.includes('metricTypes')) return;
+          // The provider's registry entry names the values it accepts where they are fewer (Vonage: no COST).
+          const accepted = providerDescriptor(provider).metricTypes?.[kind];
           const metrics = filterValues('metricTypes', kind)
             .map((m) => String(m.value))
-            .filter((m) => m !== 'COST' || provider === 'meta');
+            .filter((m) => !accepted || accepted.includes(m));
           const before = q.metricTypes as string[] | undefined;
           const chosen = await showStep({
             title,
@@ -471,7 +567,7 @@ export class QueryFlow {
       {
         asks: () => true,
         run: async (title, back) => {
-          const descriptors = filterDescriptors(kind).filter((f) => caps!.filters.includes(f.key) && !['templateIds', 'dimensions', 'metricTypes'].includes(f.key));
+          const descriptors = filterDescriptors(kind).filter((f) => caps!.filters.includes(f.key) && !['templateIds', 'templateGroupIds', 'groupIds', 'dimensions', 'metricTypes'].includes(f.key));
           for (;;) {
             const set = descriptors.filter((f) => q[f.key] !== undefined);
             const [choice] = await showStep<string>({
@@ -497,7 +593,10 @@ export class QueryFlow {
     await runSteps(label, steps);
     Object.assign(q, { provider, wabaId: waba!.id });
     if (kind === 'template') q.templateIds = templateIds;
-    return { connectionId: connectionId!, query: q as unknown as QueryInput, waba: waba! };
+    if (kind === 'template-groups') q.templateGroupIds = templateGroupIds;
+    if (kind === 'groups') q.groupIds = groupIds;
+    const relative = range ? PRESET_RANGES[range] : undefined;
+    return { connectionId: connectionId!, query: q as unknown as QueryInput, waba: waba!, ...(relative ? { range: relative } : {}) };
   }
 
   /** The custom range's two days; undefined when the user went back to the presets. */

@@ -2,10 +2,10 @@
 import * as vscode from 'vscode';
 import { QueryCache } from '../core/cache';
 import type { Query, QueryInput } from '../core/query';
-import { kindLabel, parseQuery } from '../core/query';
-import { runQuery } from '../core/run';
 import type { QueryRun, WabaInfo } from '../core/types';
+import { kindLabel } from '../core/vocabulary';
 import type { ConnectionStore } from './connections';
+import { archive, core } from './lazy';
 import { log } from './log';
 import { readSettings } from './settings';
 
@@ -46,6 +46,11 @@ export class QueryService {
   constructor(
     private readonly store: ConnectionStore,
     private readonly directory: WabaDirectory = mapDirectory(),
+    /**
+     * The archive folder queries answer from and keep their final days in (historyRoot in
+     * ./archiveRoot); undefined or returning undefined: every day is fetched, nothing is kept.
+     */
+    private readonly historyRoot?: () => string | undefined,
   ) {}
 
   /** Remember WABA details seen elsewhere (currency, timezone, insights) so queries need not ask again. */
@@ -61,7 +66,7 @@ export class QueryService {
   async run(connectionId: string, input: QueryInput | Query, options: { force?: boolean; compare?: boolean } = {}): Promise<RunEntry> {
     // The previous period rides along by default (KPI comparison); `compare: false` fetches only the asked one.
     const compare = options.compare ?? true;
-    const query = parseQuery(input);
+    const query = core().parseQuery(input);
     const meta = this.store.get(connectionId);
     if (!meta) throw new Error('That connection no longer exists.');
     const settings = readSettings();
@@ -86,25 +91,31 @@ export class QueryService {
         const sub = token.onCancellationRequested(() => controller.abort());
         let last = 0;
         try {
-          return await runQuery(provider, query, {
+          const runOptions = {
             signal: controller.signal,
             waba: this.waba(connectionId, query.wabaId),
             concurrency: settings.concurrency,
             allowPartial: true,
             keepRaw,
             compare,
-            onProgress: (done, total) => {
+            onProgress: (done: number, total: number) => {
               const pct = total ? (done / total) * 100 : 0;
               progress.report({ message: `${done} of ${total} request groups`, increment: pct - last });
               last = pct;
             },
-          });
+          };
+          // With an archive folder: the days it holds (synced, or final days an earlier query kept) are read
+          // from it and only the others fetched; `sources` says which came from where (src/archive/answer.ts).
+          const root = this.historyRoot?.();
+          // The final days are written after the answer is shown (writeBehind): the panel does not wait for the disk.
+          return root ? await archive().answerWithArchive(provider, query, { ...runOptions, root, writeBehind: true }) : await core().runQuery(provider, query, runOptions);
         } finally {
           sub.dispose();
         }
       },
     );
-    log.info(`${queryTitle(query)}: ${run.result.points.length} points from ${run.requests} requests${run.partial ? ' (partial)' : ''}`);
+    const fromHistory = run.sources?.some((x) => x.source === 'archive') ? ', some days from the history archive' : '';
+    log.info(`${queryTitle(query)}: ${run.result.points.length} points from ${run.requests} requests${fromHistory}${run.partial ? ' (partial)' : ''}`);
     this.cache.set(connectionId, query, run);
     const entry: RunEntry = { connectionId, connectionLabel: meta.label, query, run, fetchedAt: new Date().toISOString(), fromCache: false };
     this.last = entry;

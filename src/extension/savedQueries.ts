@@ -1,8 +1,11 @@
 /** `*.waba-query.json` files: a CodeLens "Run" on each, and reading one into a query. */
 import * as vscode from 'vscode';
+import { resolveRelativeRange } from '../core/dates';
 import { WabaError } from '../core/errors';
 import type { Query } from '../core/query';
-import { parseQuery, savedQueryOf } from '../core/query';
+import type { RelativeRange } from '../core/vocabulary';
+import { RELATIVE_RANGES } from '../core/vocabulary';
+import { core } from './lazy';
 
 export const SAVED_QUERY_GLOB = '**/*.waba-query.json';
 
@@ -16,8 +19,22 @@ export class SavedQueryLens implements vscode.CodeLensProvider {
   }
 }
 
-/** Read a saved query from its file (or its open, possibly unsaved, editor). */
-export async function readSavedQuery(uri: vscode.Uri): Promise<{ query: Query; title?: string }> {
+/**
+ * The relative range ("last-30-days") a query's dates were taken from, kept only while it still
+ * gives those dates today: a panel saved the day after its query ran keeps its fixed dates.
+ */
+export function keptRange(range: unknown, query: Pick<Query, 'from' | 'to'>, now = Date.now()): RelativeRange | undefined {
+  if (!isRelativeRange(range)) return undefined;
+  const r = resolveRelativeRange(range, now);
+  return r.from === query.from && r.to === query.to ? range : undefined;
+}
+
+export function isRelativeRange(range: unknown): range is RelativeRange {
+  return typeof range === 'string' && (RELATIVE_RANGES as readonly string[]).includes(range);
+}
+
+/** Read a saved query from its file (or its open, possibly unsaved, editor); `range` when its dates are a relative range. */
+export async function readSavedQuery(uri: vscode.Uri): Promise<{ query: Query; title?: string; range?: RelativeRange }> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
   let json: unknown;
@@ -27,8 +44,8 @@ export async function readSavedQuery(uri: vscode.Uri): Promise<{ query: Query; t
     throw new WabaError('input', `${vscode.workspace.asRelativePath(uri)} is not valid JSON (${(e as Error).message}).`, { hint: 'Fix the file; the editor underlines what the schema does not accept.' });
   }
   // An unknown key, around the query or in it, is refused by name (the JSON schema says so too).
-  const { query, title } = savedQueryOf(json, vscode.workspace.asRelativePath(uri));
-  return { query: parseQuery(query), ...(title !== undefined ? { title } : {}) };
+  const { query, title, range } = core().savedQueryOf(json, vscode.workspace.asRelativePath(uri));
+  return { query: core().parseQuery(query), ...(title !== undefined ? { title } : {}), ...(range ? { range } : {}) };
 }
 
 /**

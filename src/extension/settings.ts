@@ -1,11 +1,9 @@
 /** Reading the extension's settings, with the defaults of package.json. */
 import * as vscode from 'vscode';
+import type { ProviderDescriptor } from '../core/provider';
 import type { Granularity } from '../core/types';
 
 export interface Settings {
-  metaApiVersion: string;
-  metaBaseUrl: string;
-  vonageBaseUrl: string;
   defaultRange: '7d' | '30d' | '90d';
   defaultGranularity: Granularity;
   concurrency: number;
@@ -14,18 +12,21 @@ export interface Settings {
   exportFolder: string;
 }
 
+/**
+ * A provider's base URL and API version, from the settings its registry entry names. Base URLs
+ * are machine-scoped and restricted in untrusted workspaces (package.json), so a workspace cannot
+ * redirect tokens: only the user/default value is read, to be doubly sure.
+ */
+export function readProviderSettings(d: Pick<ProviderDescriptor, 'settings' | 'defaultBaseUrl' | 'defaultApiVersion'>): { baseUrl: string; apiVersion?: string } {
+  const c = vscode.workspace.getConfiguration('wabaAnalytics');
+  const i = c.inspect<string>(d.settings.baseUrl);
+  const baseUrl = (i?.globalValue ?? i?.defaultValue ?? d.defaultBaseUrl).trim() || d.defaultBaseUrl;
+  return d.settings.apiVersion ? { baseUrl, apiVersion: c.get<string>(d.settings.apiVersion, d.defaultApiVersion ?? '') } : { baseUrl };
+}
+
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('wabaAnalytics');
-  // Base URLs are machine-scoped and restricted in untrusted workspaces (package.json), so a
-  // workspace cannot redirect tokens. Read only the user/default value to be doubly sure.
-  const machineOnly = (key: string, fallback: string): string => {
-    const i = c.inspect<string>(key);
-    return (i?.globalValue ?? i?.defaultValue ?? fallback).trim() || fallback;
-  };
   return {
-    metaApiVersion: c.get<string>('meta.apiVersion', 'v25.0'),
-    metaBaseUrl: machineOnly('meta.baseUrl', 'https://graph.facebook.com'),
-    vonageBaseUrl: machineOnly('vonage.baseUrl', 'https://api.nexmo.com'),
     defaultRange: c.get<'7d' | '30d' | '90d'>('query.defaultRange', '30d'),
     defaultGranularity: c.get<Granularity>('query.defaultGranularity', 'DAILY'),
     concurrency: Math.max(1, Math.min(16, c.get<number>('network.concurrency', 4))),

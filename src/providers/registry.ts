@@ -1,32 +1,35 @@
-/** The providers known to the project: one line each. */
-import type { Semaphore } from '../core/concurrency';
-import type { BodyNormalizer, MetaCredentials, Provider, ProviderConfig, VonageCredentials } from '../core/provider';
+/**
+ * The providers known to the project: one line each, here and in ./descriptors (the light half,
+ * read at activation). An entry is the provider's descriptor plus how to build it and how to
+ * normalize its bodies.
+ */
+import type { BodyNormalizer, ConnectionSpec, CredentialsByProvider, Provider, ProviderConfig, ProviderDescriptor } from '../core/provider';
 import type { ProviderCapabilities } from '../core/query';
 import type { ProviderId } from '../core/types';
-import { META_CAPABILITIES, createMetaProvider, normalizeMetaBody } from './meta';
-import { VONAGE_CAPABILITIES, createVonageProvider, normalizeVonageBody } from './vonage';
+import { PROVIDERS } from '../core/types';
+import { PROVIDER_DESCRIPTORS } from './descriptors';
+import { createMetaProvider, normalizeMetaBody } from './meta';
+import { createVonageProvider, normalizeVonageBody } from './vonage';
 
-export type ProviderSettings = ProviderConfig & { concurrency?: number | Semaphore };
+export type { ConnectionSpec } from '../core/provider';
 
-export type ConnectionSpec =
-  | { provider: 'meta'; credentials: MetaCredentials; config?: ProviderSettings }
-  | { provider: 'vonage'; credentials: VonageCredentials; config?: ProviderSettings };
+interface ProviderEntry<P extends ProviderId> extends ProviderDescriptor {
+  create(credentials: CredentialsByProvider[P], config?: ProviderConfig): Provider;
+  normalize: BodyNormalizer;
+}
 
-export const NORMALIZERS: Record<ProviderId, BodyNormalizer> = {
-  meta: normalizeMetaBody,
-  vonage: normalizeVonageBody,
+const REGISTRY: { [P in ProviderId]: ProviderEntry<P> } = {
+  meta: { ...PROVIDER_DESCRIPTORS.meta, create: createMetaProvider, normalize: normalizeMetaBody },
+  vonage: { ...PROVIDER_DESCRIPTORS.vonage, create: createVonageProvider, normalize: normalizeVonageBody },
 };
 
-export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
-  meta: META_CAPABILITIES,
-  vonage: VONAGE_CAPABILITIES,
-};
+const byProvider = <T>(pick: (e: ProviderEntry<ProviderId>) => T) => Object.fromEntries(PROVIDERS.map((p) => [p, pick(REGISTRY[p] as ProviderEntry<ProviderId>)])) as Record<ProviderId, T>;
+
+export const NORMALIZERS: Record<ProviderId, BodyNormalizer> = byProvider((e) => e.normalize);
+
+export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = byProvider((e) => e.capabilities);
 
 export function createProvider(spec: ConnectionSpec): Provider {
-  switch (spec.provider) {
-    case 'meta':
-      return createMetaProvider(spec.credentials, spec.config);
-    case 'vonage':
-      return createVonageProvider(spec.credentials, spec.config);
-  }
+  const entry = REGISTRY[spec.provider] as ProviderEntry<ProviderId>;
+  return entry.create(spec.credentials as never, spec.config);
 }

@@ -3,8 +3,9 @@
  * dimension values each WABA has data for), deterministic from a seed, plus the value oracle
  * that tests use to know the right answers without going through any client code.
  */
-import type { Combo, SandboxGranularity, SeriesKind, TemplateValues } from './values';
+import type { Combo, FreeTier, SandboxGranularity, SeriesKind, TemplateValues } from './values';
 import {
+  SLOT_MS,
   Series,
   calendarOf,
   hashString,
@@ -469,6 +470,40 @@ const CONVERSATION_TRIPLES: Array<[string, string, string]> = [
   ['UTILITY', 'FREE_TIER', 'UNKNOWN'],
 ];
 
+/** The billing change of 1 Oct 2026 (src/core/vocabulary.ts BILLING_CHANGE_2026_10), as a slot. */
+export const BILLING_CHANGE_SLOT = Date.UTC(2026, 9, 1) / SLOT_MS;
+/** Service messages free per phone number per UTC month from the billing change on. */
+export const SERVICE_FREE_TIER = 1000;
+
+/**
+ * What the billing change of 1 Oct 2026 does to the pricing combinations (the same messages, now
+ * charged): utility messages inside an open customer-service window stop being FREE_CUSTOMER_SERVICE
+ * and are REGULAR (charged at the utility rate); service messages stay free for the first
+ * SERVICE_FREE_TIER per phone number and month, and the rest are REGULAR (charged at the service
+ * rate). Returns the combinations that begin on that day; the ones that end are cut in place.
+ */
+function billingChange2026(pricing: Combo[], tierOf: (c: Combo) => string, rateOf: (c: Combo) => number): Combo[] {
+  const out: Combo[] = [];
+  const tiers = new Map<string, FreeTier>();
+  for (const c of pricing) {
+    if (c.dims.pricing_type !== 'FREE_CUSTOMER_SERVICE') continue;
+    // The same messages (the same key and weight), charged from the change on.
+    const charged: Combo = { dims: { ...c.dims, pricing_type: 'REGULAR', tier: tierOf(c) }, key: c.key, weight: c.weight, rate4: rateOf(c), tzSlots: c.tzSlots, activeFrom: BILLING_CHANGE_SLOT };
+    if (c.dims.pricing_category === 'UTILITY') {
+      c.activeTo = BILLING_CHANGE_SLOT;
+      out.push(charged);
+    } else if (c.dims.pricing_category === 'SERVICE') {
+      const phone = c.dims.phone_number!;
+      let tier = tiers.get(phone);
+      if (!tier) tiers.set(phone, (tier = { fromSlot: BILLING_CHANGE_SLOT, limit: SERVICE_FREE_TIER, flows: [] }));
+      const index = tier.flows.push(c) - 1;
+      c.freeTier = { tier, part: 'inside', index };
+      out.push({ ...charged, freeTier: { tier, part: 'beyond', index } });
+    }
+  }
+  return out;
+}
+
 function digitsOf(display: string): string {
   return display.replace(/\D/g, '');
 }
@@ -615,6 +650,10 @@ export class SandboxDataImpl implements SandboxData {
       .sort((a, b) => a.rank - b.rank)
       .slice(0, spec.pricingCount)
       .map((x) => x.c);
+    pricing.push(...billingChange2026(pricing, (c) => {
+      const pi = phones.findIndex((p) => p.digits === c.dims.phone_number);
+      return hashString(`tier|${pi}|${c.dims.country}|${c.dims.pricing_category}`, wkey) % 4 === 0 ? '750000:MAX' : '0:750000';
+    }, (c) => rate4(spec.currency, c.dims.country!, c.dims.pricing_category!)));
 
     // Conversations (Meta only): phone x country x (category, type, direction), picked by hash.
     const conversationCandidates: Array<{ c: Combo; rank: number }> = [];

@@ -12,7 +12,7 @@ import type { DialectContext, Reply, SandboxRequest } from './respond';
 import { RawJson, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith } from './respond';
 import type { SandboxGranularity, SeriesKind } from './values';
 import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, money, templateAccSize, templateSlot, zonedMidnight } from './values';
-import { AsciiWriter } from './writer';
+import { writeSeriesArray } from './writer';
 import { callAnalytics, groupAnalytics, templateGroupAnalytics, templateGroupsListing } from './metaNewer';
 
 // ---------------------------------------------------------------------------------------------
@@ -581,25 +581,20 @@ function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxReque
   const showCost = kind !== 'messaging' && !waba.partnerBilled && (metricTypes.length === 0 || metricTypes.includes('COST'));
   const first = kind === 'messaging' ? 'sent' : kind === 'conversation' ? 'conversation' : 'volume';
   const firstKey = Buffer.from(`,"${first}":`);
-  const w = new AsciiWriter(Math.max(1024, (to - from) * 200));
   const acc = series.acc;
-  let lastBucket: unknown;
-  let times = Buffer.alloc(0);
-  w.byte(91);
-  for (let i = from; i < to; i++) {
-    const { group, bucket } = series.compute(i);
-    if (bucket !== lastBucket) {
-      lastBucket = bucket;
-      times = Buffer.from(`{"start":${Math.floor(bucket.startMs / 1000)},"end":${Math.floor(bucket.endMs / 1000)}`);
-    }
-    if (i > from) w.byte(44);
-    w.bytes(times);
-    if (kind === 'messaging') {
-      w.bytes(SENT_KEY);
-      w.uint(acc[0]!);
-      w.bytes(DELIVERED_KEY);
-      w.uint(acc[1]!);
-    } else {
+  const page = writeSeriesArray(
+    series,
+    from,
+    to,
+    (bucket) => `{"start":${Math.floor(bucket.startMs / 1000)},"end":${Math.floor(bucket.endMs / 1000)}`,
+    (w, group) => {
+      if (kind === 'messaging') {
+        w.bytes(SENT_KEY);
+        w.uint(acc[0]!);
+        w.bytes(DELIVERED_KEY);
+        w.uint(acc[1]!);
+        return;
+      }
       w.bytes(group.jsonBytes);
       if (showFirst) {
         w.bytes(firstKey);
@@ -609,11 +604,9 @@ function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxReque
         w.bytes(COST_KEY);
         w.money4(acc[1]!);
       }
-    }
-    w.byte(125);
-  }
-  w.byte(93);
-  const points = raw.slot(w.result());
+    },
+  );
+  const points = raw.slot(page);
   const out: Record<string, unknown> =
     kind === 'messaging'
       ? {

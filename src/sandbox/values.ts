@@ -75,6 +75,34 @@ export interface Combo {
   rate4: number;
   /** Offset of the WABA's local time from UTC, in half-hours (for the rhythm). */
   tzSlots: number;
+  /** The slots [activeFrom, activeTo) in which the combination has messages (absent: always); e.g. a billing change ends one and starts another. */
+  activeFrom?: number;
+  activeTo?: number;
+  /**
+   * A share of a monthly free tier: the combination counts the messages of flow `index` of the
+   * tier that fall inside the free allowance (`inside`) or beyond it (`beyond`). Both shares use
+   * the flow's key and weight, so together they are exactly the flow's messages.
+   */
+  freeTier?: { tier: FreeTier; part: 'inside' | 'beyond'; index: number };
+}
+
+/**
+ * A free allowance per UTC calendar month from `fromSlot` on (e.g. 1,000 service messages per
+ * phone number per month): the first `limit` messages of the flows, taken slot by slot in flow
+ * order, are free; the rest are charged. Before `fromSlot` every message is inside.
+ */
+export interface FreeTier {
+  fromSlot: number;
+  limit: number;
+  /** The flows sharing the allowance (their key, weight and tzSlots give their messages). */
+  flows: Array<Pick<Combo, 'key' | 'weight' | 'tzSlots'>>;
+  /** Per month's first slot: the slot where the allowance runs out and what is left of it there. */
+  cache?: Map<number, { slot: number; left: number }>;
+}
+
+/** Whether a combination has messages at some slot of [from, to). */
+export function activeIn(c: Combo, from: number, to: number): boolean {
+  return (c.activeFrom === undefined || c.activeFrom < to) && (c.activeTo === undefined || c.activeTo > from);
 }
 
 export type SeriesKind = 'messaging' | 'conversation' | 'pricing';
@@ -88,7 +116,7 @@ export const SERIES_METRICS: Record<SeriesKind, readonly string[]> = {
 
 export type SlotFn = (c: Combo, slot: number, acc: Float64Array) => void;
 
-function base(c: Combo, slot: number, h: number): number {
+function base(c: Pick<Combo, 'weight' | 'tzSlots'>, slot: number, h: number): number {
   return Math.floor(c.weight * RHYTHM[(slot + c.tzSlots + EPOCH_WEEK_OFFSET) % 336]! * (0.5 + (h & 0xffff) / 65536));
 }
 
@@ -113,10 +141,58 @@ const messagingSlot: SlotFn = (c, slot, acc) => {
 };
 
 const volumeSlot: SlotFn = (c, slot, acc) => {
-  const v = base(c, slot, mix(c.key, slot));
+  if ((c.activeFrom !== undefined && slot < c.activeFrom) || (c.activeTo !== undefined && slot >= c.activeTo)) return;
+  let v = base(c, slot, mix(c.key, slot));
+  if (c.freeTier && v > 0) v = tierShare(c.freeTier, slot, v);
   acc[0] += v;
   acc[1] += v * c.rate4;
 };
+
+/** The UTC month holding a slot: [first slot, first slot of the next month). */
+function monthSlots(slot: number): [number, number] {
+  const d = new Date(slot * SLOT_MS);
+  return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / SLOT_MS, Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / SLOT_MS];
+}
+
+/** Where a month's free allowance runs out: the slot, and how much of the allowance is left at its start. */
+function allowanceEnd(tier: FreeTier, slot: number): { slot: number; left: number } {
+  const [m0, m1] = monthSlots(slot);
+  const from = Math.max(m0, tier.fromSlot);
+  tier.cache ??= new Map();
+  let hit = tier.cache.get(from);
+  if (!hit) {
+    hit = { slot: Infinity, left: 0 };
+    let used = 0;
+    for (let s = from; s < m1; s++) {
+      let n = 0;
+      for (const f of tier.flows) n += base(f, s, mix(f.key, s));
+      if (used + n >= tier.limit) {
+        hit = { slot: s, left: tier.limit - used };
+        break;
+      }
+      used += n;
+    }
+    tier.cache.set(from, hit);
+  }
+  return hit;
+}
+
+/** How many of a flow's `v` messages at `slot` this share counts. */
+function tierShare(share: NonNullable<Combo['freeTier']>, slot: number, v: number): number {
+  const { tier, part, index } = share;
+  let free = v;
+  if (slot >= tier.fromSlot) {
+    const end = allowanceEnd(tier, slot);
+    if (slot > end.slot) free = 0;
+    else if (slot === end.slot) {
+      // The slot where the allowance runs out: what is left goes to the flows in order.
+      let left = end.left;
+      for (let i = 0; i < index; i++) left -= base(tier.flows[i]!, slot, mix(tier.flows[i]!.key, slot));
+      free = Math.max(0, Math.min(v, left));
+    }
+  }
+  return part === 'inside' ? free : v - free;
+}
 
 export const SLOT_FNS: Record<SeriesKind, SlotFn> = { messaging: messagingSlot, conversation: volumeSlot, pricing: volumeSlot };
 
@@ -330,7 +406,10 @@ export class Series {
     dimKeys: readonly string[],
     readonly buckets: Bucket[],
   ) {
-    this.groups = groupCombos(combos, dimKeys);
+    // A combination without messages anywhere in these buckets (it ended or began at a billing change) is no group of the answer.
+    const from = buckets[0]?.slotFrom;
+    const to = buckets[buckets.length - 1]?.slotTo;
+    this.groups = groupCombos(from === undefined || to === undefined ? combos : combos.filter((c) => activeIn(c, from, to)), dimKeys);
     this.slotFn = SLOT_FNS[kind];
     this.acc = new Float64Array(SERIES_METRICS[kind].length);
   }

@@ -12,7 +12,7 @@ import type { DialectContext, Reply, SandboxRequest } from './respond';
 import { RawJson, allParams, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith } from './respond';
 import type { SandboxGranularity } from './values';
 import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, templateAccSize, templateSlot } from './values';
-import { AsciiWriter } from './writer';
+import { writeSeriesArray } from './writer';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -395,18 +395,18 @@ function messagingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sand
   const total = series.length;
   const from = Math.min(c.offset, total);
   const to = Math.min(total, from + c.pageSize);
-  const w = new AsciiWriter(Math.max(1024, (to - from) * 80));
-  w.byte(91);
-  for (let i = from; i < to; i++) {
-    const { bucket } = series.compute(i);
-    if (i > from) w.byte(44);
-    w.ascii(`{"start":"${Math.floor(bucket.startMs / 1000)}","end":"${Math.floor(bucket.endMs / 1000)}","sent":`);
-    w.uint(series.acc[0]!);
-    w.ascii(',"delivered":');
-    w.uint(series.acc[1]!);
-    w.byte(125);
-  }
-  w.byte(93);
+  const page = writeSeriesArray(
+    series,
+    from,
+    to,
+    (bucket) => `{"start":"${Math.floor(bucket.startMs / 1000)}","end":"${Math.floor(bucket.endMs / 1000)}","sent":`,
+    (w) => {
+      w.uint(series.acc[0]!);
+      w.ascii(',"delivered":');
+      w.uint(series.acc[1]!);
+    },
+    80,
+  );
   const raw = new RawJson();
   return jsonReply(
     200,
@@ -416,7 +416,7 @@ function messagingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sand
       phone_numbers: phones.length ? phones : waba.phones.map((p) => p.digits),
       country_codes: countries.length ? countries : waba.countries,
       page_size: c.pageSize,
-      _embedded: { messaging_analytics: raw.slot(w.result()) },
+      _embedded: { messaging_analytics: raw.slot(page) },
       paging: pagingOf(req, ctx, 'vm', from, to, total, c.pageSize),
     }),
   );
@@ -444,23 +444,16 @@ function pricingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandbo
   const total = series.length;
   const from = Math.min(c.offset, total);
   const to = Math.min(total, from + c.pageSize);
-  const w = new AsciiWriter(Math.max(1024, (to - from) * 200));
-  let lastBucket: unknown;
-  let times = Buffer.alloc(0);
-  w.byte(91);
-  for (let i = from; i < to; i++) {
-    const { group, bucket } = series.compute(i);
-    if (bucket !== lastBucket) {
-      lastBucket = bucket;
-      times = Buffer.from(`{"start":"${iso(bucket.startMs)}","end":"${iso(bucket.endMs)}","volume":`);
-    }
-    if (i > from) w.byte(44);
-    w.bytes(times);
-    w.uint(series.acc[0]!);
-    w.bytes(group.jsonBytes);
-    w.byte(125);
-  }
-  w.byte(93);
+  const page = writeSeriesArray(
+    series,
+    from,
+    to,
+    (bucket) => `{"start":"${iso(bucket.startMs)}","end":"${iso(bucket.endMs)}","volume":`,
+    (w, group) => {
+      w.uint(series.acc[0]!);
+      w.bytes(group.jsonBytes);
+    },
+  );
   const raw = new RawJson();
   return jsonReply(
     200,
@@ -468,7 +461,7 @@ function pricingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandbo
       granularity: c.granularity,
       product_type: 'cloud_api',
       page_size: c.pageSize,
-      _embedded: { pricing_analytics: raw.slot(w.result()) },
+      _embedded: { pricing_analytics: raw.slot(page) },
       paging: pagingOf(req, ctx, 'vp', from, to, total, c.pageSize),
     }),
   );

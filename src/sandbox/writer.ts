@@ -88,3 +88,36 @@ export class AsciiWriter {
     return this.buf.subarray(0, this.pos);
   }
 }
+
+/**
+ * Points `from` to `to` of a series (src/sandbox/values.ts) as one JSON array, the one writer of
+ * every dialect's series pages: each point is `open(bucket)` (built once per bucket, whose points
+ * follow each other), then what `values(w, group)` writes once `compute(i)` has filled the series'
+ * accumulators, then `}`.
+ */
+export function writeSeriesArray<G, B>(
+  series: { compute(i: number): { group: G; bucket: B } },
+  from: number,
+  to: number,
+  open: (bucket: B) => string,
+  values: (w: AsciiWriter, group: G) => void,
+  bytesPerPoint = 200,
+): Buffer {
+  const w = new AsciiWriter(Math.max(1024, (to - from) * bytesPerPoint));
+  let lastBucket: B | undefined;
+  let head = Buffer.alloc(0);
+  w.byte(91);
+  for (let i = from; i < to; i++) {
+    const { group, bucket } = series.compute(i);
+    if (i === from || bucket !== lastBucket) {
+      lastBucket = bucket;
+      head = Buffer.from(open(bucket), 'latin1');
+    }
+    if (i > from) w.byte(44);
+    w.bytes(head);
+    values(w, group);
+    w.byte(125);
+  }
+  w.byte(93);
+  return w.result();
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { HostSuiteResults } from '../host-runner/results';
 import { doneMarker } from '../host-runner/results';
-import { E2eStepError, runNodeScript, startCodeServer, step, waitForFile } from './harness';
+import { E2eStepError, extensionUnderTest, repoRoot, runNodeScript, startCodeServer, step, waitForFile } from './harness';
 
 let runnerDir = '';
 let scratch = '';
@@ -183,4 +183,20 @@ test('harness: an extension code-server refuses (engine too new) fails the insta
     assert.match(e.message, /not compatible with VS Code/);
     return true;
   });
+});
+
+test('package: the README shows its screenshots from inside the package (links kept relative)', async () => {
+  const vsix = await extensionUnderTest();
+  const files = await new Promise<string[]>((resolve, reject) =>
+    execFile('unzip', ['-Z1', vsix], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim().split('\n')))),
+  );
+  const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+  assert.deepEqual(images, ['docs/images/panel-light.png', 'docs/images/panel-dark.png'], 'the README shows the two panel screenshots');
+  for (const img of images) {
+    assert.ok(existsSync(join(repoRoot(), img)), `${img} is missing from the repository`);
+    assert.ok(files.includes(`extension/${img}`), `${img} is not in the package (${files.length} files)`);
+  }
+  const packed = await new Promise<string>((resolve, reject) => execFile('unzip', ['-p', vsix, 'extension/readme.md'], (err, stdout) => (err ? reject(err) : resolve(stdout))));
+  for (const img of images) assert.ok(packed.includes(`](${img})`), `the packaged README links ${img} relatively`);
 });

@@ -259,6 +259,22 @@ export async function expandRow(page: Page, path: string[], timeoutMs = DEFAULT_
   return childRows(await treeRows(page), path);
 }
 
+/** Right-clicks the row at `path` and clicks the entry labelled `label` of its context menu. */
+export async function rowMenu(page: Page, path: string[], label: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  await waitForRow(page, path, undefined, timeoutMs);
+  const row = findRow(await treeSettled(page, timeoutMs), path);
+  if (!row) throw new Error(`the row ${path.join(' > ')} went away`);
+  await page.locator(`${SIDEBAR} .monaco-list-row[data-index="${row.index}"]`).click({ button: 'right' });
+  const entry = page.locator('.context-view .monaco-menu .action-item .action-label', { hasText: exact(label) });
+  await poll(
+    `the context menu of ${path.join(' > ')} has no entry "${label}"`,
+    timeoutMs,
+    async () => ((await entry.count()) > 0 ? true : undefined),
+    async () => (await page.locator('.context-view .monaco-menu .action-label').allTextContents()).map((t) => t.trim()).filter(Boolean).join(', ') || 'no menu',
+  );
+  await entry.first().click();
+}
+
 /** Collapses the row at `path` when it is expanded. */
 export async function collapseRow(page: Page, path: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
   const row = await waitForRow(page, path, undefined, timeoutMs);

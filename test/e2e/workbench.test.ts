@@ -20,7 +20,8 @@ import type { TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { SandboxProvider, SandboxWaba } from '../../src/sandbox';
 import { startSandbox } from '../../src/sandbox';
-import { E2eStepError, extensionUnderTest, openWorkbench, saveArtifact, screenshot, startCodeServer } from './harness';
+import { groupAnalytics, templateGroupAnalytics, templateGroupsOf, whatsappGroupsOf } from '../../src/sandbox/metaNewer';
+import { E2eStepError, artifactsDir, extensionUnderTest, openWorkbench, saveArtifact, screenshot, startCodeServer } from './harness';
 import type { TreeRow } from './ui';
 import {
   childRows,
@@ -36,6 +37,7 @@ import {
   pickItems,
   quickInput,
   quickInputState,
+  rowMenu,
   startCommand,
   treeRows,
   typeInput,
@@ -176,6 +178,98 @@ function assertTable(view: PanelView, points: number, firstStart: string): void 
   assert.ok(view.firstRow[0]?.startsWith(firstStart), `the first row starts ${JSON.stringify(view.firstRow[0])}, not ${firstStart}`);
 }
 
+/** What reaches past the panel's right edge, and how the tables and numbers are laid out (runs in the webview frame). */
+function readLayout(): {
+  width: number;
+  scrollWidth: number;
+  outside: string[];
+  pickers: Array<{ id: string; left: number; right: number }>;
+  wraps: Array<{ id: string; right: number; overflowX: string; scrolls: boolean; lastColumnVisible: boolean }>;
+  numbers: { cells: number; notRight: string[]; broken: string[] };
+} {
+  const width = document.documentElement.clientWidth;
+  const describe = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.getAttribute('class') ? `.${e.getAttribute('class')!.split(/\s+/).join('.')}` : ''}`;
+  // Inside a table's own box, cells may lie past the edge: the box scrolls.
+  const outside = [...document.querySelectorAll('#app *')]
+    .filter((e) => !e.closest('.table-wrap') && !e.closest('[hidden]'))
+    .filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && r.right > width + 1;
+    })
+    .map(describe);
+  const pickers = [...document.querySelectorAll('#breakdown-picker, #metric-picker, #params .field, #params .picker')].map((e) => {
+    const r = e.getBoundingClientRect();
+    return { id: e.id || (e.querySelector('[data-param]')?.getAttribute('data-param') ?? describe(e)), left: r.left, right: r.right };
+  });
+  const wraps = [...document.querySelectorAll('.table-wrap')].map((w) => {
+    const table = w.querySelector('table');
+    const last = w.querySelector('thead th:last-child');
+    const r = w.getBoundingClientRect();
+    return {
+      id: table?.id || table?.getAttribute('aria-label') || '?',
+      right: r.right,
+      overflowX: getComputedStyle(w).overflowX,
+      scrolls: w.scrollWidth > w.clientWidth,
+      // The last column is reached by scrolling the box sideways.
+      lastColumnVisible: (() => {
+        if (!last) return true;
+        w.scrollLeft = w.scrollWidth;
+        const ok = last.getBoundingClientRect().right <= w.getBoundingClientRect().right + 1;
+        w.scrollLeft = 0;
+        return ok;
+      })(),
+    };
+  });
+  const cells = [...document.querySelectorAll('td.num, th.num')] as HTMLElement[];
+  const notRight = cells.filter((c) => getComputedStyle(c).textAlign !== 'right').map((c) => (c.textContent ?? '').trim()).slice(0, 5);
+  // A number on two lines was broken: each numeric cell holds one line.
+  const broken = cells
+    .filter((c) => {
+      const range = document.createRange();
+      range.selectNodeContents(c);
+      // Line boxes more than half a line apart (a button's box and its text sit a pixel or two apart).
+      const half = (parseFloat(getComputedStyle(c).lineHeight) || 16) / 2;
+      const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+      return tops.some((t) => Math.abs(t - tops[0]!) > half);
+    })
+    .map((c) => (c.textContent ?? '').trim())
+    .slice(0, 5);
+  return { width, scrollWidth: document.documentElement.scrollWidth, outside: outside.slice(0, 10), pickers, wraps, numbers: { cells: cells.length, notRight, broken } };
+}
+
+/** The panel, at its present width, holds everything inside its edge; tables scroll in their own box; numbers stay whole and right-aligned. */
+async function assertFits(frame: Frame, what: string): Promise<number> {
+  const l = await frame.evaluate(readLayout);
+  assert.ok(l.scrollWidth <= l.width + 1, `${what}: the panel scrolls sideways (${l.scrollWidth} px of content in ${l.width} px)`);
+  assert.deepEqual(l.outside, [], `${what}: these reach past the panel's right edge (${l.width} px)`);
+  for (const p of l.pickers) assert.ok(p.left >= 0 && p.right <= l.width + 1, `${what}: the control ${p.id} spans ${Math.round(p.left)}–${Math.round(p.right)} px in a ${l.width} px panel`);
+  assert.ok(l.wraps.length > 0, `${what}: no table box`);
+  for (const w of l.wraps) {
+    assert.ok(w.right <= l.width + 1, `${what}: the table box of ${w.id} reaches ${Math.round(w.right)} px (panel ${l.width} px)`);
+    assert.equal(w.overflowX, 'auto', `${what}: the table box of ${w.id} does not scroll sideways`);
+    assert.ok(w.lastColumnVisible, `${what}: the last column of ${w.id} cannot be scrolled into view`);
+  }
+  assert.ok(l.numbers.cells > 0, `${what}: no numeric cell`);
+  assert.deepEqual(l.numbers.notRight, [], `${what}: numeric cells not aligned right`);
+  assert.deepEqual(l.numbers.broken, [], `${what}: numbers broken across lines`);
+  return l.wraps.filter((w) => w.scrolls).length;
+}
+
+/** The viewport width that gives the panel (the editor's webview) about `target` px. */
+async function viewportForPanel(page: Page, frame: Frame, target: number): Promise<number> {
+  const panel = await frame.evaluate(() => document.documentElement.clientWidth);
+  const viewport = page.viewportSize()?.width ?? 1400;
+  return Math.max(target + 80, viewport - panel + target);
+}
+
+/** A picture of the editor area (the panel in front), for the README: test-artifacts/<name>.png. */
+async function editorPicture(page: Page, name: string): Promise<void> {
+  const editor = page.locator('#workbench\\.parts\\.editor');
+  const box = await editor.boundingBox();
+  assert.ok(box, 'the editor area is not on the page');
+  await page.screenshot({ path: join(artifactsDir(), `${name}.png`), clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 1100) } });
+}
+
 // ---- the journey ------------------------------------------------------------------------------
 
 test('WABA Analytics in VS Code: a user journey with the demo connection', { timeout: 8 * 60_000 }, async (t: TestContext) => {
@@ -280,7 +374,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
       ['Demo (Vonage)', ukWaba],
     ] as const) {
       const groups = await expandRow(page, [connection, w.name]);
-      assert.deepEqual(groups.map((g) => g.label), ['Phone numbers', 'Templates']);
+      assert.deepEqual(groups.map((g) => g.label), connection === 'Demo (Meta)' ? ['Phone numbers', 'Templates', 'Template groups'] : ['Phone numbers', 'Templates']);
       const path = [connection, w.name, 'Phone numbers'];
       const phones = await expandRow(page, path);
       assert.deepEqual(
@@ -393,17 +487,21 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assert.ok(/Marketing|Utility|Authentication|Service/.test(look.text), 'pricing categories are shown as labels');
     for (const key of ['phoneNumbers', 'countryCodes', 'pricingCategories', 'pricingTypes']) assert.ok(look.multi.includes(key), `the ${key} filter is a multi-select (found ${look.multi.join(', ')})`);
     assert.ok(look.preset, 'the form offers date presets');
-    assert.ok(look.deltas.length > 0 && look.deltas.every((d) => /^[▲▼=] .* vs \d{1,2} \w{3}/.test(d)), `the KPI cards compare with the previous period: ${look.deltas.join(' | ')}`);
+    assert.ok(look.deltas.length > 0 && look.deltas.every((d) => /^[▲▼=] .* vs \d{1,2}\s\w{3}/.test(d)), `the KPI cards compare with the previous period: ${look.deltas.join(' | ')}`);
     assert.ok(look.overlay, 'the chart offers to overlay the previous period');
     await frame.locator('[data-action="overlay-previous"]').click();
     await frame.locator('#chart-note', { hasText: /the previous period/ }).waitFor({ timeout: 10_000 });
+    await assertFits(frame, 'wide');
     await snap('light-wide');
-    await page.setViewportSize({ width: 900, height: 1600 });
+    await editorPicture(page, 'readme-panel-light');
+    // A narrow editor (about 400 px): the form and the chart's pickers wrap and shrink, the wide
+    // breakdown tables scroll sideways in their own boxes, no number is broken.
+    await page.setViewportSize({ width: await viewportForPanel(page, frame, 400), height: 1600 });
     await page.waitForTimeout(800);
-    const clipped = await frame.evaluate(() =>
-      [...document.querySelectorAll('.table-wrap')].filter((w) => w.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length,
-    );
-    assert.equal(clipped, 0, 'a table box reaches past the panel edge (it should scroll inside its own box)');
+    const narrow = await frame.evaluate(() => document.documentElement.clientWidth);
+    assert.ok(narrow >= 360 && narrow <= 440, `the narrow panel is ${narrow} px wide, not about 400`);
+    const scrolling = await assertFits(frame, `narrow (${narrow} px)`);
+    assert.ok(scrolling > 0, 'at 400 px the data table (5 columns) should scroll in its box, or the check above proves nothing');
     await snap('light-narrow');
     await page.setViewportSize({ width: 1400, height: 1600 });
   });
@@ -418,10 +516,42 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     const frame = await panelFrame(page, `Messaging analytics · ${ukWaba.name} · ${isoDay(today - 6 * DAY)}`, 'result');
     const view = await readDrawnPanel(frame);
     assertChartDrawn(view);
-    const marks = await frame.evaluate(() => ({ rows: document.querySelectorAll('#table tr.partial').length, note: document.querySelector('#chart-note')?.textContent ?? '' }));
+    const marks = await frame.evaluate(() => ({
+      rows: document.querySelectorAll('#table tr.partial').length,
+      soFar: [...document.querySelectorAll('#table tr.partial .so-far')].map((e) => (e.textContent ?? '').trim()),
+      note: document.querySelector('#chart-note')?.textContent ?? '',
+      deltas: [...document.querySelectorAll('#kpis .kpi .delta')].map((d) => d.getAttribute('title') ?? ''),
+    }));
     assert.ok(marks.rows > 0, 'the rows of today are marked partial in the table');
+    assert.ok(marks.soFar.length === marks.rows && marks.soFar.every((t) => t === 'so far'), `each partial row says "so far": ${marks.soFar.join(', ')}`);
     assert.match(marks.note, /today so far/, 'the chart note says the last day is today so far');
+    // Like for like: today so far is left out of both periods, and the tooltip says what was compared.
+    assert.ok(marks.deltas.length > 0 && marks.deltas.every((t) => /Compared: .* the same span of the previous period \(today so far left out of both/.test(t.replace(/\u00a0/g, ' '))), `the comparison says what it compared: ${marks.deltas[0] ?? 'no change shown'}`);
     await snap('partial');
+    // "Save query": the range stays relative ("last 7 days"), not the dates of today.
+    await frame.locator('[data-action="save-query"]').click();
+    await waitForQuickInput(page, /^Save WABA Analytics query$/);
+    let proposed = '';
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !proposed.endsWith('.waba-query.json'); ) {
+      proposed = (await quickInputState(page)).value;
+      if (!proposed.endsWith('.waba-query.json')) await page.waitForTimeout(100);
+    }
+    assert.ok(proposed.endsWith('.waba-query.json') && !proposed.endsWith('.waba-query.json.waba-query.json'), `the save dialog proposes ${proposed}`);
+    await page.keyboard.press('Enter');
+    for (const deadline = Date.now() + 30_000; !existsSync(proposed); ) {
+      const q = await quickInputState(page);
+      if (Date.now() > deadline) throw new Error(`${proposed} did not appear within 30 s (the quick input: ${q.visible ? `"${q.title}" ${q.message}` : 'closed'})`);
+      if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
+      await page.waitForTimeout(200);
+    }
+    const saved = JSON.parse(readFileSync(proposed, 'utf8')) as { query: Record<string, unknown> };
+    assert.equal(saved.query.range, 'last-7-days', `the saved query keeps the relative range: ${JSON.stringify(saved.query)}`);
+    assert.ok(!('from' in saved.query) && !('to' in saved.query), 'the saved query has no fixed dates');
+    // The file opened beside the panel: close it, so that the next panels have the whole editor.
+    await frame.locator('#status', { hasText: /Saved / }).waitFor({ timeout: 15_000 });
+    await clickTab(page, basename(proposed));
+    await startCommand(page, 'View: Close Editor');
+    await waitForTabGone(page, basename(proposed));
   });
 
   await journeyStep('go back to the messaging panel', async () => {
@@ -554,6 +684,9 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
 
   await journeyStep('the panel in the dark theme', async (snap) => {
     await setColorTheme(page, 'Dark Modern');
+    // One editor group (the exported file opened beside the panel): the panels have the editor's whole width.
+    await startCommand(page, 'View: Join All Editor Groups');
+    await clickTab(page, templateTitle);
     const view = await readDrawnPanel(await panelFrame(page, templateTitle, 'result'));
     assertChartDrawn(view);
     const funnel = await (await panelFrame(page, templateTitle, 'result')).evaluate(() => ({
@@ -563,6 +696,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     assert.match(funnel.caption, /share of the step before/, 'the funnel caption says what its percentages are');
     assert.ok(!/\burl_button\b|unique_url_button/.test(funnel.text), 'click types are shown as labels');
     await snap('dark-wide');
+    await editorPicture(page, 'readme-panel-dark');
     await clickTab(page, `Pricing analytics · ${usWaba.name} · `);
     await readDrawnPanel(await panelFrame(page, `Pricing analytics · ${usWaba.name} · `, 'result'));
     await snap('dark-pricing-wide');
@@ -581,4 +715,200 @@ async function setColorTheme(page: Page, theme: string): Promise<void> {
   await page.waitForTimeout(300);
   await page.keyboard.press('Enter');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 10_000 });
+}
+
+// ---- Meta's newer kinds (issue 12): calls, template groups, WhatsApp groups -------------------
+// A journey of its own (its own code-server), so that it neither depends on nor reorders the one
+// above: call analytics from the palette (a Vonage connection is said to lack it), template group
+// analytics from a group's menu in the tree, a refused group listing said as such, a WhatsApp group
+// by a typed id, its export, and the calls panel in the dark theme. Expected figures come from the
+// sandbox's own answer functions (src/sandbox/metaNewer.ts) for the same days.
+test('WABA Analytics in VS Code: calls, template groups and WhatsApp groups with the demo connection', { timeout: 6 * 60_000 }, async (t: TestContext) => {
+  const vsix = await extensionUnderTest();
+  const sandbox = await startSandbox({ seed: DEMO_SEED, port: 0 });
+  t.after(() => sandbox.close());
+  const data = sandbox.data;
+  const server = await startCodeServer({ extensions: [vsix] });
+  t.after(() => server.stop());
+  const workbench = await openWorkbench(server.url, server.workspace, { viewport: { width: 1400, height: 1600 } });
+  t.after(() => workbench.close());
+  const page = workbench.page;
+
+  let stepNo = 0;
+  let failed: string | undefined;
+  const step = async (name: string, fn: (snap: (what: string) => Promise<string>) => Promise<void>) => {
+    const slug = `kinds-${String(++stepNo).padStart(2, '0')}-${name}`;
+    await t.test(`${String(stepNo).padStart(2, '0')}. ${name}`, async () => {
+      if (failed) throw new E2eStepError(name, `not attempted: the earlier step "${failed}" failed`);
+      try {
+        await fn((what) => screenshot(page, `${slug}-${what}`));
+      } catch (e) {
+        failed = name;
+        await screenshot(page, `${slug}-FAILED`).catch(() => undefined);
+        saveArtifact(`${slug}-FAILED.log`, `${e instanceof Error ? e.stack : String(e)}\n\n${server.diagnostics(80)}`);
+        throw e;
+      }
+      await screenshot(page, slug);
+    });
+  };
+
+  const usWaba = data.wabas.meta.find((w) => w.name === 'Acme Outdoor US')!;
+  const refusing = data.wabas.meta.at(-1)!;
+  const now = new Date();
+  const lastMonth = { startMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1), endMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) };
+  const days = { start: isoDay(lastMonth.startMs), end: isoDay(lastMonth.endMs - DAY), granularity: 'DAILY' };
+  const fail = (m: string) => new Error(m);
+  type Answer = { data: Array<{ data_points: Array<Record<string, unknown>> }> };
+  const sumOf = (answer: Answer, field: string) => answer.data.flatMap((d) => d.data_points).reduce((s, p) => s + (typeof p[field] === 'number' ? (p[field] as number) : 0), 0);
+  const campaign = templateGroupsOf(usWaba)[0]!;
+  const whatsappGroup = whatsappGroupsOf(usWaba)[0]!;
+  const callsTitle = `Call analytics · ${usWaba.name} · `;
+  const groupsTitle = `WhatsApp group analytics · ${usWaba.name} · `;
+
+  await step('the demo connection', async () => {
+    await page.locator('.activitybar .action-label[aria-label="WABA Analytics"]').click();
+    await page.locator('#workbench\\.parts\\.sidebar .welcome-view-content .monaco-button', { hasText: 'Try the Demo' }).click();
+    await waitForRow(page, ['Demo (Vonage)']);
+    // The tree redraws its roots once the demo connections are stored: a click during that redraw can be lost, so once more if needed.
+    const expand = (path: string[]) => expandRow(page, path, 8_000).catch(() => expandRow(page, path));
+    await expand(['Demo (Meta)']);
+    const groups = await expand(['Demo (Meta)', usWaba.name]);
+    assert.deepEqual(
+      groups.map((g) => g.label),
+      ['Phone numbers', 'Templates', 'Template groups'],
+    );
+  });
+
+  await step('call analytics from the command palette', async (snap) => {
+    await startCommand(page, 'WABA Analytics: Call Analytics…');
+    await pickItem(page, /^Which connection\?/, 'Demo (Vonage)');
+    // Vonage has no call analytics: the step says so and stays open for another connection.
+    await pickItem(page, /Vonage does not offer call analytics: pick another connection/, 'Demo (Meta)');
+    await pickItem(page, /^Which WhatsApp Business Account\?/, usWaba.name);
+    await pickItem(page, /^Range/, 'Last month');
+    await pickItem(page, /^Granularity/, 'Daily');
+    await pickItems(page, /^Break down by/, ['Call direction']);
+    await pickItems(page, /^Metrics/, 'as proposed');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const frame = await panelFrame(page, callsTitle, 'result');
+    const view = await readDrawnPanel(frame);
+    assertChartDrawn(view);
+    assert.ok((view.kpis.count ?? 0) > 0, `the calls card shows ${view.kpiText.count}`);
+    assert.ok(Math.abs(view.kpis.cost_per_call! - view.kpis.cost! / view.kpis.count!) < 1e-9, 'cost per call = cost / calls');
+    assert.match(view.kpiText.average_duration ?? '', /^(\d+ min( \d+ s)?|\d+ s)$/, 'the average duration reads as a duration');
+    const look = await frame.evaluate(() => ({
+      durationTitle: document.querySelector('#kpis .kpi[data-metric="average_duration"]')?.getAttribute('title') ?? '',
+      directions: [...document.querySelectorAll('#breakdowns .breakdown[data-dimension="direction"]')].map((b) => b.textContent ?? ''),
+      text: document.body.innerText,
+    }));
+    assert.match(look.durationTitle, /seconds are assumed/, 'the duration card says its unit is assumed');
+    assert.equal(look.directions.length, 1, 'a breakdown by call direction');
+    assert.match(look.directions[0]!, /User-initiated calls/);
+    assert.ok(!/USER_INITIATED|BUSINESS_INITIATED/.test(look.text.replace(/API value: \w+/g, '')), 'directions are shown as labels');
+    await snap('calls');
+  });
+
+  await step('template group analytics from the tree', async () => {
+    const path = ['Demo (Meta)', usWaba.name, 'Template groups'];
+    const listed = await expandRow(page, path);
+    assert.deepEqual(
+      listed.map((r) => r.label),
+      templateGroupsOf(usWaba).map((g) => g.name),
+    );
+    await rowMenu(page, [...path, campaign.name], 'Template Group Analytics…');
+    await pickItem(page, /^Range/, 'Last month');
+    await pickItems(page, /^Metrics/, 'as proposed');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const frame = await panelFrame(page, `Template group analytics · ${usWaba.name} · `, 'result');
+    const view = await readDrawnPanel(frame);
+    assertChartDrawn(view);
+    const answer = templateGroupAnalytics(new URLSearchParams({ ...days, template_group_ids: `['${campaign.id}']` }), usWaba, Date.now(), fail) as Answer;
+    assert.equal(view.kpis.sent, sumOf(answer, 'sent'), `the sent card shows ${view.kpiText.sent}`);
+    assert.equal(view.kpis.read, sumOf(answer, 'read'));
+    const funnel = await frame.evaluate(() => [...document.querySelectorAll('#funnel-table tbody tr')].map((tr) => [tr.getAttribute('data-group-id'), (tr.querySelector('th')?.textContent ?? '').trim()]));
+    assert.deepEqual(funnel, [[campaign.id, `${campaign.name} (${campaign.id})`]], 'one funnel row: the group, by its name');
+    await collapseRow(page, ['Demo (Meta)', usWaba.name]);
+  });
+
+  await step('a refused template group listing is said, with ids to type', async (snap) => {
+    const path = ['Demo (Meta)', refusing.name, 'Template groups'];
+    await expandRow(page, ['Demo (Meta)', refusing.name]);
+    const rows = await expandRow(page, path);
+    assert.deepEqual(
+      rows.map((r) => r.label),
+      ['Could not load template groups', 'Type template group ids…'],
+    );
+    assert.match(rows[0]!.description, /permission/i, 'the reason is shown');
+    await snap('refused');
+    await collapseRow(page, ['Demo (Meta)', refusing.name]);
+  });
+
+  await step('WhatsApp group analytics for a typed group id', async (snap) => {
+    await startCommand(page, 'WABA Analytics: WhatsApp Group Analytics…');
+    await pickItem(page, /^Which connection\?/, 'Demo (Meta)');
+    await pickItem(page, /^Which WhatsApp Business Account\?/, usWaba.name);
+    await typeInput(page, /WhatsApp group ids/, whatsappGroup);
+    await pickItem(page, /^Range/, 'Last month');
+    await pickItems(page, /^Metrics/, 'as proposed');
+    await pickItem(page, /^Add filters, or run/, 'Run query');
+    const view = await readDrawnPanel(await panelFrame(page, groupsTitle, 'result'));
+    assertChartDrawn(view);
+    const answer = groupAnalytics(
+      new URLSearchParams({ ...days, group_ids: `['${whatsappGroup}']`, metric_types: "['SENT','DELIVERED','READ','PARTICIPANTS_JOINED','PARTICIPANTS_LEFT']" }),
+      usWaba,
+      Date.now(),
+      fail,
+    ) as Answer;
+    for (const m of ['sent', 'delivered', 'read', 'joined', 'left']) assert.equal(view.kpis[m], sumOf(answer, m), `the ${m} card shows ${view.kpiText[m]}`);
+    assert.equal(view.kpis.net_growth, sumOf(answer, 'joined') - sumOf(answer, 'left'), 'net growth = joined - left');
+    await snap('groups');
+  });
+
+  await step('export the WhatsApp group result as JSON', async () => {
+    const frame = await panelFrame(page, groupsTitle, 'result');
+    await frame.locator('[data-action="export-json"]').click();
+    await waitForQuickInput(page, /^Export WABA Analytics result$/);
+    let proposed = '';
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !proposed.endsWith('.json'); ) {
+      proposed = (await quickInputState(page)).value;
+      if (!proposed.endsWith('.json')) await page.waitForTimeout(100);
+    }
+    assert.ok(proposed.startsWith(join(server.workspace, 'waba-analytics')) && proposed.endsWith('.json'), `the save dialog proposes ${proposed}`);
+    await page.keyboard.press('Enter');
+    for (const deadline = Date.now() + 30_000; !existsSync(proposed); ) {
+      const q = await quickInputState(page);
+      if (Date.now() > deadline) throw new Error(`${proposed} did not appear within 30 s`);
+      if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
+      await page.waitForTimeout(200);
+    }
+    const exported = JSON.parse(readFileSync(proposed, 'utf8')) as { query: { kind: string; groupIds: string[] }; result: { kind: string; points: Array<{ dims: Record<string, string>; metrics: Record<string, number> }> } };
+    assert.equal(exported.query.kind, 'groups');
+    assert.deepEqual(exported.query.groupIds, [whatsappGroup]);
+    assert.equal(exported.result.kind, 'groups');
+    assert.ok(exported.result.points.length > 0 && exported.result.points.every((p) => p.dims.group_id === whatsappGroup));
+    const answer = groupAnalytics(new URLSearchParams({ ...days, group_ids: `['${whatsappGroup}']`, metric_types: "['PARTICIPANTS_JOINED']" }), usWaba, Date.now(), fail) as Answer;
+    assert.equal(
+      exported.result.points.reduce((s, p) => s + (p.metrics.joined ?? 0), 0),
+      sumOf(answer, 'joined'),
+      "the file's participants joined",
+    );
+    await frame.locator('#status', { hasText: /Exported to waba-analytics\// }).waitFor({ timeout: 15_000 });
+  });
+
+  await step('the calls panel in the dark theme', async (snap) => {
+    await setColorTheme(page, 'Dark Modern');
+    await clickTab(page, callsTitle);
+    assertChartDrawn(await readDrawnPanel(await panelFrame(page, callsTitle, 'result')));
+    await snap('calls-dark');
+  });
+});
+
+/** Waits until no editor tab's title starts with `title`. */
+async function waitForTabGone(page: Page, title: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const tabs = await editorTabs(page);
+    if (!tabs.some((t) => t.startsWith(title))) return;
+    if (Date.now() > deadline) throw new Error(`the editor "${title}" is still open (tabs: ${tabs.join(' | ')})`);
+    await page.waitForTimeout(200);
+  }
 }

@@ -4,9 +4,13 @@
  * before any src/extension module. It records what the extension shows and writes (log lines,
  * notifications, webview HTML and messages, state and secrets) for the tests to inspect. It is no
  * substitute for the extension-host suite (test/extension), which runs the real VS Code.
+ *
+ * It is also the benchmark's stand-in (bench/startup.cjs, bench/pipeline.ts): enough of the API
+ * for `activate()` to run outside VS Code (tree view, panel serializer, CodeLens registration).
  */
 import { promises as fs } from 'node:fs';
 import Module from 'node:module';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 type Listener<T> = (e: T) => unknown;
@@ -218,6 +222,22 @@ class ThemeIcon {
 class ThemeColor {
   constructor(readonly id: string) {}
 }
+class Range {
+  constructor(
+    readonly startLine: number,
+    readonly startCharacter: number,
+    readonly endLine: number,
+    readonly endCharacter: number,
+  ) {}
+}
+class CodeLens {
+  constructor(
+    readonly range: Range,
+    readonly command?: { title: string; command: string; arguments?: unknown[] },
+  ) {}
+}
+const disposable = () => ({ dispose: () => undefined });
+
 class MarkdownString {
   constructor(public value = '') {}
   appendMarkdown(s: string): this {
@@ -322,6 +342,8 @@ export const vscode = {
   ThemeIcon,
   ThemeColor,
   MarkdownString,
+  Range,
+  CodeLens,
   ViewColumn: { Active: -1, Beside: -2, One: 1 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   QuickInputButtons: { Back: BackButton },
@@ -329,6 +351,8 @@ export const vscode = {
     createQuickPick: () => new FakeQuickInput('pick'),
     createInputBox: () => new FakeQuickInput('input'),
     createOutputChannel: (name: string) => channel(name),
+    createTreeView: () => ({ ...disposable(), reveal: () => Promise.resolve(), onDidChangeSelection: disposable, onDidChangeVisibility: disposable, selection: [], visible: false }),
+    registerWebviewPanelSerializer: disposable,
     showInformationMessage: notify,
     showWarningMessage: notify,
     showErrorMessage: notify,
@@ -379,6 +403,8 @@ export const vscode = {
       writeFile: (uri: FakeUri, data: Uint8Array) => fs.writeFile(uri.fsPath, data),
     },
   },
+  languages: { registerCodeLensProvider: disposable },
+  env: { clipboard: { writeText: () => Promise.resolve() }, openExternal: () => Promise.resolve(true) },
   commands: {
     executeCommand: (id: string, ...args: unknown[]) => {
       recorded.commands.push({ id, args });
@@ -404,7 +430,7 @@ cached.exports = vscode;
 require.cache.vscode = cached;
 
 /** A minimal ExtensionContext: globalState and secrets in memory, both inspectable. */
-export function fakeContext() {
+export function fakeContext(extensionPath = '/ext') {
   const state = new Map<string, unknown>();
   const secrets = new Map<string, string>();
   const secretChanged = new EventEmitter<{ key: string }>();
@@ -413,7 +439,8 @@ export function fakeContext() {
     secrets: secrets,
     context: {
       subscriptions: [] as Array<{ dispose(): unknown }>,
-      extensionUri: FakeUri.file('/ext'),
+      extensionUri: FakeUri.file(extensionPath),
+      logUri: FakeUri.file(path.join(tmpdir(), 'waba-fake-log')),
       globalState: {
         get: <T>(key: string, fallback?: T) => (state.has(key) ? (structuredClone(state.get(key)) as T) : fallback),
         update: (key: string, value: unknown) => {

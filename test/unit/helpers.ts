@@ -9,11 +9,17 @@ import { WabaError } from '../../src/core/errors';
 import { parseQuery } from '../../src/core/query';
 import type { RunEntry } from '../../src/extension/queryService';
 import type { Sandbox } from '../../src/sandbox';
+import { DEMO_CREDENTIALS } from '../../src/sandbox';
 import type { Provider } from '../../src/core/provider';
 import { createMetaProvider } from '../../src/providers/meta';
 import { createVonageProvider } from '../../src/providers/vonage';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Authorization headers with the sandbox's demo credentials, for raw requests to it. */
+export const META_AUTH = { authorization: `Bearer ${DEMO_CREDENTIALS.metaToken}` };
+export const VONAGE_BASIC = { authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.vonageApiKey}:${DEMO_CREDENTIALS.vonageApiSecret}`).toString('base64')}` };
+
 
 /** Poll until `ok()` or the time is up; returns the last answer. */
 export async function waitFor(ok: () => boolean, ms = 1000): Promise<boolean> {

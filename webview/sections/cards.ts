@@ -1,7 +1,7 @@
 /** The warnings list (#warnings) and the KPI cards (#kpis), each with its change against the previous period (.delta) when the host sent one. */
 import type { Section, SectionContext } from '../dom';
 import { h, show } from '../dom';
-import { kpiDeltas } from '../compare';
+import { kpiDeltas, likeForLike } from '../compare';
 import { computeKpis, costAsked, formatKpi, panelWarnings } from '../model';
 
 export function cardsSection(ctx: SectionContext): Section {
@@ -21,7 +21,9 @@ export function cardsSection(ctx: SectionContext): Section {
       show(warnings, list.length > 0);
       const options = { costAsked: costAsked(q), templates: s.context?.templates, templateNames: s.context?.templateNames };
       const cards = computeKpis(r, options);
-      const deltas = s.previous ? kpiDeltas(cards, computeKpis(s.previous.result, options), s.previous, (k) => formatKpi(k, ctx.locale), ctx.locale) : {};
+      // Like for like: a period under way (today so far) is compared over the same span on both sides (webview/compare.ts).
+      const cmp = s.previous && q ? likeForLike(r, q, s.previous) : null;
+      const deltas = cmp ? kpiDeltas(cmp.current === r ? cards : computeKpis(cmp.current, options), computeKpis(cmp.previous, options), cmp.range, (k) => formatKpi(k, ctx.locale), ctx.locale, cmp.what) : {};
       for (const k of cards) {
         const d = deltas[k.metric];
         const card = h(
@@ -33,6 +35,7 @@ export function cardsSection(ctx: SectionContext): Section {
           k.note ? h('div', { class: 'note' }, k.note) : null,
         );
         if (k.value !== null) card.setAttribute('data-value', String(k.value));
+        if (k.title) card.setAttribute('title', k.title);
         kpis.append(card);
       }
     },

@@ -52,7 +52,10 @@ export function formSection(ctx: SectionContext): FormSection {
     }
     const from = ui.textField(q.from, { label: 'From', name: 'from', placeholder: 'YYYY-MM-DD' });
     const to = ui.textField(q.to, { label: 'To', name: 'to', placeholder: 'YYYY-MM-DD' });
-    const preset = ui.dropdown(datePresets(), presetOf(q.from, q.to), (v) => {
+    // The relative range the query came with ("last-30-days"), while it still gives these dates; else the preset the dates are.
+    const given = typeof q.range === 'string' && q.range !== CUSTOM_RANGE && datePresets().some((p) => p.value === q.range) ? presetRange(q.range as RelativeRange) : undefined;
+    const chosen = given && given.from === q.from && given.to === q.to ? String(q.range) : presetOf(q.from, q.to);
+    const preset = ui.dropdown(datePresets(), chosen, (v) => {
       if (v === CUSTOM_RANGE) return;
       const r = presetRange(v as RelativeRange);
       from.value = r.from;
@@ -84,7 +87,7 @@ export function formSection(ctx: SectionContext): FormSection {
       const options = filterOptions(key, q, c, result);
       if (isMultiFilter(key, q)) {
         const chosen = (Array.isArray(value) ? value : []).map(String);
-        const m = ui.multiSelect(options, chosen, { label: paramLabel(key), name: key });
+        const m = ui.multiSelect(options, chosen, { label: paramLabel(key), name: key, none: d?.none && d.none[0].toUpperCase() + d.none.slice(1) });
         m.setAttribute('data-param-kind', 'multi');
         // Free values (numbers, countries, tiers, ids) can be typed as well as picked.
         if (d && d.valueType !== 'enum') {
@@ -128,7 +131,13 @@ export function formSection(ctx: SectionContext): FormSection {
         const v = String((f as ui.ValueElement).value ?? '');
         return { key, value: kind === 'choice' && v === '(default)' ? '' : v };
       });
-      return applyParams(query, fields);
+      const out = applyParams(query, fields);
+      if (!('query' in out)) return out;
+      // The preset rides along while the dates are its dates ("Save query" keeps it as a relative range).
+      const { range: _old, ...q } = out.query;
+      const p = String((params.querySelector('#range-preset') as ui.ValueElement | null)?.value ?? CUSTOM_RANGE);
+      const r = p !== CUSTOM_RANGE && datePresets().some((x) => x.value === p) ? presetRange(p as RelativeRange) : undefined;
+      return { query: r && r.from === q.from && r.to === q.to ? { ...q, range: p } : q };
     },
   };
 }

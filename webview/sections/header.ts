@@ -3,6 +3,7 @@
  * banners (#loading, #error with #insights-help). A failed re-run's error sits above the previous
  * result, which stays in view.
  */
+import { daySourcesLine } from '../../src/archive/sources';
 import type { Section, SectionContext } from '../dom';
 import { h, show } from '../dom';
 import type { MetaField } from '../state';
@@ -28,6 +29,10 @@ export function headerSection(ctx: SectionContext): Section {
     dds.set(field, dd);
     meta.append(h('div', { class: 'meta-item', 'data-field': field }, h('dt', {}, label), dd));
   }
+  // Where the days came from (answers with the history archive): "1 Dec 2025 – 30 Nov 2026 from history · 1 Dec 2026 – today from Meta".
+  const sourcesDd = h('dd', {});
+  const sourcesItem = h('div', { class: 'meta-item', 'data-field': 'sources', id: 'sources' }, h('dt', {}, 'Days'), sourcesDd);
+  meta.append(sourcesItem);
   const status = h('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
   const loadingMessage = h('span', { class: 'message' }, 'Loading…');
   const loading = h('section', { id: 'loading', hidden: '', 'aria-live': 'polite' }, ui.progressRing('Loading'), loadingMessage);
@@ -42,12 +47,16 @@ export function headerSection(ctx: SectionContext): Section {
     elements: [h('header', { id: 'header' }, title, meta), status, loading, error],
     render(s) {
       const view = headerView(s);
-      title.textContent = view.title;
+      // Dates never split at their hyphens ("2026-\n12-01"): each in a span that does not wrap.
+      title.replaceChildren(...view.title.split(/(\d{4}-\d{2}-\d{2})/).map((part, i) => (i % 2 ? h('span', { class: 'nowrap' }, part) : part)));
       for (const [field] of META_LABELS) {
         const value = view.meta[field];
         show(dds.get(field)!.parentElement!, !!value);
         dds.get(field)!.textContent = value ?? '';
       }
+      const sourcesText = s.result && s.mode !== 'boot' ? daySourcesLine(s.context?.sources, s.result.provider, s.context?.fetchedAt) : undefined;
+      show(sourcesItem, !!sourcesText);
+      sourcesDd.textContent = sourcesText ?? '';
       status.textContent = s.status.text;
       status.setAttribute('data-state', s.status.state);
       const layout = layoutView(s);

@@ -1,7 +1,7 @@
 /** The data table (#table): sortable columns, pages of TABLE_PAGE_SIZE rows, the note and the pager. */
 import type { Section, SectionContext } from '../dom';
 import { h } from '../dom';
-import { cellHint, cellText, makeTimeFormatter, pageRows, partialNote, partialPoints, tableColumns } from '../model';
+import { MONEY_METRICS, cellHint, cellText, makeTimeFormatter, pageRows, partialNote, partialPoints, tableColumns } from '../model';
 import type { ViewState } from '../state';
 import { tableNote } from '../state';
 import * as ui from '../toolkit';
@@ -35,7 +35,8 @@ export function tableSection(ctx: SectionContext): Section {
     const partial = partialPoints(r);
     const anyPartial = rows.some((i) => partial[i]);
     table.append(
-      h('caption', {}, `Data points, times in ${time.timezone}${r.currency ? `, money in ${r.currency}` : ''}${anyPartial ? '. Rows marked “so far”: the period is not over yet' : ''}`),
+      // Money is named only when a column holds some (a messaging result knows its currency, but has no cost).
+      h('caption', {}, `Data points, times in ${time.timezone}${r.currency && cols.some((c) => c.type === 'metric' && MONEY_METRICS.has(c.name)) ? `, money in ${r.currency}` : ''}${anyPartial ? '. Rows marked “so far”: the period is not over yet' : ''}`),
     );
     const headRow = h('tr');
     let sortedButton: HTMLElement | undefined;

@@ -1,7 +1,7 @@
 /** The Accounts view's own commands: refresh, retry an error item, load more templates, copy an id, show the log. */
 import * as vscode from 'vscode';
 import type { TreeNode } from '../accountsTree';
-import { ConnectionNode, ErrorNode, LoadMoreNode, PhoneNode, TemplateNode, WabaNode } from '../accountsTree';
+import { ConnectionNode, ErrorNode, LoadMoreNode, PhoneNode, TemplateGroupNode, TemplateNode, WabaNode } from '../accountsTree';
 import { registerCommand } from '../commandRunner';
 import { getChannel } from '../log';
 import type { Services } from './services';
@@ -28,7 +28,7 @@ export function registerAccountCommands(s: Services): void {
     await node.group.loadMore();
   });
   registerCommand(context, 'wabaAnalytics.copyId', 'Copy ID', async (node: TreeNode) => {
-    const id = node instanceof WabaNode ? node.info.id : node instanceof PhoneNode ? node.info.id : node instanceof TemplateNode ? node.info.id : undefined;
+    const id = node instanceof WabaNode ? node.info.id : node instanceof PhoneNode ? node.info.id : node instanceof TemplateNode || node instanceof TemplateGroupNode ? node.info.id : undefined;
     if (id) await vscode.env.clipboard.writeText(id);
   });
   registerCommand(context, 'wabaAnalytics.showLog', 'Show log', () => getChannel().show(true));

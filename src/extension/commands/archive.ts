@@ -4,18 +4,18 @@
  * progress notification and Cancel. With `wabaAnalytics.archive.autoSync`, once a day while VS
  * Code is open — never at activation: the first check comes an hour later.
  *
- * The archive code (hyparquet) is in dist/core.js, loaded on the first sync: `../../archive/sync`
- * is one of the lazy modules of esbuild.mjs (HEAVY), so activation does not pay for it.
+ * The archive code (hyparquet) is its own bundle, dist/archive.js, loaded on the first sync through
+ * `archive()` (../lazy), so neither activation nor a query pays for it.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WabaError, describeError } from '../../core/errors';
 import type { Provider } from '../../core/provider';
 import type { Kind } from '../../core/types';
-import { syncArchive } from '../../archive/sync';
 import type { SyncReport } from '../../archive/sync';
 import { registerCommand } from '../commandRunner';
 import type { ConnectionMeta } from '../connections';
+import { archive } from '../lazy';
 import { log } from '../log';
 
 export const ARCHIVE_FOLDER_DEFAULT = 'waba-archive';
@@ -85,7 +85,7 @@ export async function syncHistory(s: ArchiveServices, args: SyncHistoryArgs = {}
             const provider = await s.store.provider(c.id);
             const wabaIds = (await provider.listWabas(controller.signal)).map((w) => w.id).filter((id) => /^\d{1,32}$/.test(id));
             if (!wabaIds.length) continue;
-            report = await syncArchive({
+            report = await archive().syncArchive({
               root,
               provider,
               wabaIds,

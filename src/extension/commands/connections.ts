@@ -8,6 +8,8 @@ import { Dismissed, registerCommand } from '../commandRunner';
 import type { ConnectionMeta, ConnectionSecret } from '../connections';
 import { credentialInputCheck } from '../connections';
 import { log } from '../log';
+import type { CredentialField, ProviderDescriptor } from '../../core/provider';
+import { allProviderDescriptors, credentialWhat, providerDescriptor } from '../../providers/descriptors';
 import type { Services } from './services';
 
 export function registerConnectionCommands(s: Services): void {
@@ -39,41 +41,68 @@ export function registerConnectionCommands(s: Services): void {
     }
   };
 
-  registerCommand(context, 'wabaAnalytics.addMetaConnection', 'Add Meta connection', async () => {
-    const label = await ask({ title: 'Add Meta connection (1/3)', prompt: 'A name for this connection', value: 'Meta', validateInput: required('A name') });
-    const token = await ask({ title: 'Add Meta connection (2/3)', prompt: 'Access token (system user token with whatsapp_business_management). Kept in VS Code\'s secret storage.', password: true, validateInput: credential('The token') });
-    const ids = wabaIdList(
-      await ask({ title: 'Add Meta connection (3/3)', prompt: 'WABA IDs to add by hand (optional, comma-separated). WABAs granted to the token are found on their own.', validateInput: (s) => (wabaIdList(s).every((x) => /^\d+$/.test(x)) ? undefined : 'WABA ids are digits.') }),
-    );
-    await checkAndSave({ id: store.newId(), label, provider: 'meta', manualWabaIds: ids, manualTemplateIds: {} }, { provider: 'meta', accessToken: token });
-  });
-
-  const askVonageSecret = async (title: string, previous?: ConnectionSecret): Promise<ConnectionSecret> => {
-    const apiKey = await ask({ title, prompt: 'Vonage API key', value: previous?.provider === 'vonage' ? previous.apiKey : '', validateInput: credential('The API key') });
-    const apiSecret = await ask({ title, prompt: 'Vonage API secret. Kept in VS Code\'s secret storage.', password: true, validateInput: credential('The API secret') });
-    const withJwt = await vscode.window.showQuickPick(
-      [
-        { label: 'No', description: 'Template ids are typed by hand', value: false },
-        { label: 'Yes', description: 'Add an application id and private key to list templates', value: true },
-      ],
-      { title, placeHolder: 'Add an application id and private key (needed to list templates)?', ignoreFocusOut: true },
-    );
-    if (!withJwt) throw new Dismissed();
-    if (!withJwt.value) return { provider: 'vonage', apiKey, apiSecret };
-    const applicationId = await ask({ title, prompt: 'Vonage application id', validateInput: credential('The application id') });
-    const files = await vscode.window.showOpenDialog({ title: 'Private key of the application', canSelectMany: false, openLabel: 'Use this key', filters: { 'Private key': ['key', 'pem', 'txt'], All: ['*'] } });
-    if (!files?.[0]) throw new Dismissed();
-    // A local file is read only if it is a regular file of sane size (a FIFO or /dev/zero would hang or fill memory).
-    const privateKey = files[0].scheme === 'file' ? readPrivateKeyFile(files[0].fsPath, 'The private key file') : Buffer.from(await vscode.workspace.fs.readFile(files[0])).toString('utf8');
-    if (!privateKey.includes('PRIVATE KEY')) throw new WabaError('input', 'That file does not hold a PEM private key.', { hint: 'Pick the private.key file Vonage gave for the application.' });
-    return { provider: 'vonage', apiKey, apiSecret, applicationId, privateKey };
+  /**
+   * The credentials of a provider, asked field by field as its registry entry describes them; the
+   * optional ones (Vonage's application id and private key) after a yes. `previous` (editing)
+   * shows the fields that may be shown again (a key, never a secret).
+   */
+  const askSecret = async (d: ProviderDescriptor, title: (step: number) => string, previous?: ConnectionSecret): Promise<ConnectionSecret> => {
+    const values: Record<string, string> = {};
+    const old = previous?.provider === d.id ? (previous as unknown as Record<string, string | undefined>) : undefined;
+    let step = 1;
+    const askField = async (f: CredentialField) => {
+      if (f.keyFile) {
+        const files = await vscode.window.showOpenDialog({ title: f.keyFile.dialogTitle, canSelectMany: false, openLabel: 'Use this key', filters: { 'Private key': ['key', 'pem', 'txt'], All: ['*'] } });
+        if (!files?.[0]) throw new Dismissed();
+        // A local file is read only if it is a regular file of sane size (a FIFO or /dev/zero would hang or fill memory).
+        const text = files[0].scheme === 'file' ? readPrivateKeyFile(files[0].fsPath, 'The private key file', f.keyFile) : Buffer.from(await vscode.workspace.fs.readFile(files[0])).toString('utf8');
+        if (!text.includes('PRIVATE KEY')) throw new WabaError('input', 'That file does not hold a PEM private key.', { hint: `Pick ${f.keyFile.given}.` });
+        values[f.key] = text;
+        return;
+      }
+      step += 1;
+      values[f.key] = await ask({
+        title: title(step),
+        prompt: previous && f.editPrompt ? f.editPrompt : f.prompt,
+        ...(f.keepOnEdit ? { value: old?.[f.key] ?? '' } : {}),
+        ...(f.secret ? { password: true } : {}),
+        validateInput: credential(credentialWhat(f)),
+      });
+    };
+    for (const f of d.credentials.filter((x) => !x.optional)) await askField(f);
+    const optional = d.credentials.filter((x) => x.optional);
+    if (optional.length && d.optionalCredentials) {
+      const o = d.optionalCredentials;
+      const withThem = await vscode.window.showQuickPick(
+        [
+          { label: 'No', description: o.without, value: false },
+          { label: 'Yes', description: o.with, value: true },
+        ],
+        { title: title(step), placeHolder: o.question, ignoreFocusOut: true },
+      );
+      if (!withThem) throw new Dismissed();
+      if (withThem.value) for (const f of optional) await askField(f);
+    }
+    return { provider: d.id, ...values } as ConnectionSecret;
   };
 
-  registerCommand(context, 'wabaAnalytics.addVonageConnection', 'Add Vonage connection', async () => {
-    const label = await ask({ title: 'Add Vonage connection', prompt: 'A name for this connection', value: 'Vonage', validateInput: required('A name') });
-    const secret = await askVonageSecret('Add Vonage connection');
-    await checkAndSave({ id: store.newId(), label, provider: 'vonage', manualWabaIds: [], manualTemplateIds: {} }, secret);
-  });
+  // One "Add … connection" command per provider (declared in package.json), asked as its registry entry says.
+  for (const d of allProviderDescriptors()) {
+    registerCommand(context, d.addCommand, `Add ${d.label} connection`, async () => {
+      const base = `Add ${d.label} connection`;
+      // Steps are counted when their number is known (no optional credentials to ask about).
+      const steps = d.optionalCredentials ? undefined : 1 + d.credentials.filter((f) => !f.optional && !f.keyFile).length + (d.manualWabaIds ? 1 : 0);
+      const title = (step: number) => (steps ? `${base} (${step}/${steps})` : base);
+      const label = await ask({ title: title(1), prompt: 'A name for this connection', value: d.label, validateInput: required('A name') });
+      const secret = await askSecret(d, title);
+      const ids = d.manualWabaIds
+        ? wabaIdList(
+            await ask({ title: title(steps ?? 1), prompt: 'WABA IDs to add by hand (optional, comma-separated). WABAs granted to the token are found on their own.', validateInput: (s) => (wabaIdList(s).every((x) => /^\d+$/.test(x)) ? undefined : 'WABA ids are digits.') }),
+          )
+        : [];
+      await checkAndSave({ id: store.newId(), label, provider: d.id, manualWabaIds: ids, manualTemplateIds: {} }, secret);
+    });
+  }
 
   registerCommand(context, 'wabaAnalytics.addDemoConnection', 'Add demo connection', async () => {
     const ids = await store.addDemoConnections();
@@ -99,10 +128,7 @@ export function registerConnectionCommands(s: Services): void {
     const c = connectionOf(node);
     if (c.meta.demo) return;
     const previous = await store.readSecret(c.meta.id);
-    const secret: ConnectionSecret =
-      c.meta.provider === 'meta'
-        ? { provider: 'meta', accessToken: await ask({ title: `Edit "${c.meta.label}"`, prompt: 'New access token', password: true, validateInput: credential('The token') }) }
-        : await askVonageSecret(`Edit "${c.meta.label}"`, previous);
+    const secret = await askSecret(providerDescriptor(c.meta.provider), () => `Edit "${c.meta.label}"`, previous ?? ({ provider: c.meta.provider } as ConnectionSecret));
     await store.setSecret(c.meta.id, secret);
     // New credentials may reach another account: nothing cached under the old ones is reused.
     queries.cache.clear(c.meta.id);

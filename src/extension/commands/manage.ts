@@ -6,6 +6,7 @@ import { registerCommand } from '../commandRunner';
 import { log } from '../log';
 import { AnalyticsPanel } from '../panels';
 import type { Services } from './services';
+import { providerDescriptor } from '../../providers/descriptors';
 
 export interface ManageCommands {
   /** Enable insights (asks first unless `confirmed`); resolves true once enabled. */
@@ -42,7 +43,7 @@ export function registerManageCommands(s: Services): ManageCommands {
     accounts.updateWaba(connectionId, wabaId, { insightsEnabled: true }, info ?? { provider: provider.id, id: wabaId, source: 'manual' });
     queries.cache.clear(connectionId);
     void vscode.window.showInformationMessage(
-      `Insights are enabled for ${name}. Template analytics may take a few minutes to appear${provider.id === 'vonage' ? ' (Vonage: allow a few minutes to propagate)' : ''}.`,
+      `Insights are enabled for ${name}. Template analytics may take a few minutes to appear${providerDescriptor(provider.id).insightsEnabledNote ?? ''}.`,
     );
     for (const p of AnalyticsPanel.forWaba(wabaId)) if (p.query) void p.rerun(p.query, true);
     return true;

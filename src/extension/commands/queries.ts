@@ -2,12 +2,14 @@
 import * as vscode from 'vscode';
 import { WabaError, describeError } from '../../core/errors';
 import type { Query, QueryInput } from '../../core/query';
-import { kindLabel, parseQuery } from '../../core/query';
 import type { Kind } from '../../core/types';
+import type { RelativeRange } from '../../core/vocabulary';
+import { kindLabel } from '../../core/vocabulary';
 import type { TreeNode } from '../accountsTree';
-import { CategoryNode, PhoneNode, PhonesNode, TemplateNode, TemplatesNode, WabaNode } from '../accountsTree';
+import { CategoryNode, PhoneNode, PhonesNode, TemplateGroupNode, TemplateGroupsNode, TemplateNode, TemplatesNode, WabaNode } from '../accountsTree';
 import { registerCommand } from '../commandRunner';
 import { exportEntry, saveQueryFile } from '../export';
+import { core } from '../lazy';
 import { log } from '../log';
 import type { PanelHost } from '../panels';
 import { AnalyticsPanel, isNeedsInsights } from '../panels';
@@ -33,7 +35,7 @@ export interface QueryRunner {
   /** Run a query (with what the accounts know of its WABA and templates), without a panel. */
   runEntry(connectionId: string, query: QueryInput | Query, force: boolean): Promise<RunEntry>;
   /** Run a query and open its panel; a template query on a WABA without insights opens a panel that offers to enable them. */
-  openResult(connectionId: string, query: QueryInput | Query, force?: boolean): Promise<RunEntry | undefined>;
+  openResult(connectionId: string, query: QueryInput | Query, force?: boolean, range?: RelativeRange): Promise<RunEntry | undefined>;
   /** A connection able to run a query on this WABA. */
   resolveConnection(q: Pick<Query, 'provider' | 'wabaId'>): Promise<string | undefined>;
   panelHost: PanelHost;
@@ -45,7 +47,7 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
   const resolveConnection = (q: Pick<Query, 'provider' | 'wabaId'>) => accounts.resolveConnection(q);
 
   const runEntry = async (connectionId: string, query: QueryInput | Query, force: boolean): Promise<RunEntry> => {
-    const parsed = parseQuery(query);
+    const parsed = core().parseQuery(query);
     await accounts.findWaba(connectionId, parsed.wabaId);
     if (parsed.kind === 'template') await accounts.ensureTemplateNames(connectionId, parsed.wabaId, parsed.templateIds);
     return queries.run(connectionId, parsed, { force });
@@ -83,8 +85,9 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
     context: (entry, query, connectionId) => {
       const meta = connectionId ? store.get(connectionId) : undefined;
       const info = connectionId ? accounts.waba(connectionId, query.wabaId) : undefined;
-      const ids = new Set<string>(query.kind === 'template' ? query.templateIds : []);
-      for (const p of entry?.run.result.points ?? []) if (p.dims.template_id) ids.add(p.dims.template_id);
+      const ids = new Set<string>(query.kind === 'template' ? query.templateIds : query.kind === 'template-groups' ? query.templateGroupIds : []);
+      // Template group ids get their names the same way (the accounts keep the names of groups listed).
+      for (const p of entry?.run.result.points ?? []) for (const id of [p.dims.template_id, p.dims.template_group_id]) if (id) ids.add(id);
       return {
         connectionLabel: meta?.label,
         wabaName: info?.name,
@@ -94,28 +97,34 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
         fetchedAt: entry?.fetchedAt,
         requests: entry ? (entry.fromCache ? 0 : entry.run.requests) : undefined,
         partial: entry?.run.partial,
+        ...(entry?.run.sources ? { sources: entry.run.sources } : {}),
         accepts: acceptsFor(query.provider, query.kind),
       };
     },
     exportEntry: (entry, format) => exportEntry(entry, format, { beside: true }),
-    saveQuery: (query) => saveQueryFile(query, undefined, { beside: true }),
+    saveQuery: (query, range) => saveQueryFile(query, undefined, { beside: true }, range),
     enableInsights: (connectionId, wabaId) => manage.enableInsights(connectionId, wabaId),
   };
 
-  const openResult = async (connectionId: string, query: QueryInput | Query, force = false): Promise<RunEntry | undefined> => {
+  /** `range`: the relative range the query's dates were picked as (the panel's "Save query" keeps it). */
+  const openResult = async (connectionId: string, query: QueryInput | Query, force = false, range?: RelativeRange): Promise<RunEntry | undefined> => {
+    // The panel opens at Run, showing "Running…": VS Code builds its webview while the query runs.
+    const parsed = core().parseQuery(query);
+    const panel = AnalyticsPanel.opening(panelHost, connectionId, parsed, range);
     await learnCaps(connectionId).catch(() => undefined);
     let entry: RunEntry;
     try {
-      entry = await runEntry(connectionId, query, force);
+      entry = await runEntry(connectionId, parsed, force);
     } catch (e) {
       // Insights off: the panel says why and offers to enable them (with the confirmation).
-      const parsed = parseQuery(query);
-      if (parsed.kind !== 'template' || !isNeedsInsights(e)) throw e;
+      // Any other failure closes it: the command tells it, as before.
+      const needsInsights = parsed.kind === 'template' && isNeedsInsights(e);
+      panel.fail(parsed, e, needsInsights);
+      if (!needsInsights) throw e;
       log.info(`${kindLabel(parsed.kind)} for WABA ${parsed.wabaId} needs insights: ${describeError(e)}`);
-      AnalyticsPanel.createFailed(panelHost, connectionId, parsed, e);
       return undefined;
     }
-    AnalyticsPanel.create(panelHost, connectionId, entry);
+    panel.answer(entry);
     if (entry.run.partial) void vscode.window.showWarningMessage(`${kindLabel(entry.query.kind)}: some requests failed, the panel shows a partial result. Run it again to fetch the rest.`);
     return entry;
   };
@@ -127,7 +136,7 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
     const waba =
       first instanceof WabaNode
         ? first
-        : first instanceof TemplateNode || first instanceof PhoneNode || first instanceof TemplatesNode || first instanceof PhonesNode
+        : first instanceof TemplateNode || first instanceof PhoneNode || first instanceof TemplatesNode || first instanceof PhonesNode || first instanceof TemplateGroupsNode || first instanceof TemplateGroupNode
           ? first.waba
           : first instanceof CategoryNode
             ? first.group.waba
@@ -137,6 +146,8 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
     const prefill: Prefill = { connectionId: waba.connection.meta.id, waba: waba.info };
     const templateIds = nodes.flatMap((n) => (n instanceof TemplateNode && n.waba === waba ? [n.info.id] : n instanceof CategoryNode && n.group.waba === waba ? n.templates.map((t) => t.id) : []));
     if (templateIds.length) prefill.templateIds = [...new Set(templateIds)];
+    const groups = nodes.filter((n): n is TemplateGroupNode => n instanceof TemplateGroupNode && n.waba === waba);
+    if (groups.length) prefill.templateGroupIds = [...new Set(groups.map((g) => g.info.id))];
     const phones = nodes.filter((n): n is PhoneNode => n instanceof PhoneNode && n.waba === waba);
     if (phones.length) prefill.phoneNumbers = phones.map((p) => p.digits);
     return prefill;
@@ -144,19 +155,22 @@ export function registerQueryCommands(s: Services, manage: ManageCommands): Quer
 
   const queryCommand = (kind: Kind) => async (arg?: unknown, selected?: unknown) => {
     if (isDirectQuery(arg)) {
-      const connectionId = arg.connectionId ?? (await resolveConnection(parseQuery(arg.query)));
+      const connectionId = arg.connectionId ?? (await resolveConnection(core().parseQuery(arg.query)));
       if (!connectionId) throw new WabaError('input', 'No connection can run this query.', { hint: 'Add a connection or try the demo.' });
       if (arg.noPanel) return runEntry(connectionId, { ...arg.query, kind } as QueryInput, Boolean(arg.force));
       return openResult(connectionId, { ...arg.query, kind } as QueryInput, Boolean(arg.force));
     }
-    const { connectionId, query, waba } = await flow.build(kind, prefillFrom(arg, selected));
+    const { connectionId, query, waba, range } = await flow.build(kind, prefillFrom(arg, selected));
     accounts.rememberWaba(connectionId, waba);
-    return openResult(connectionId, query);
+    return openResult(connectionId, query, false, range);
   };
   registerCommand(context, 'wabaAnalytics.queryMessaging', 'Messaging analytics', queryCommand('messaging'));
   registerCommand(context, 'wabaAnalytics.queryConversation', 'Conversation analytics', queryCommand('conversation'));
   registerCommand(context, 'wabaAnalytics.queryPricing', 'Pricing analytics', queryCommand('pricing'));
   registerCommand(context, 'wabaAnalytics.queryTemplate', 'Template analytics', queryCommand('template'));
+  registerCommand(context, 'wabaAnalytics.queryCalls', 'Call analytics', queryCommand('calls'));
+  registerCommand(context, 'wabaAnalytics.queryTemplateGroups', 'Template group analytics', queryCommand('template-groups'));
+  registerCommand(context, 'wabaAnalytics.queryGroups', 'WhatsApp group analytics', queryCommand('groups'));
   registerCommand(context, 'wabaAnalytics.rerunLastQuery', 'Run last query again', async () => {
     const last = queries.last;
     if (!last) {

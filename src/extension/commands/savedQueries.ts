@@ -6,6 +6,7 @@ import { WabaNode } from '../accountsTree';
 import { SAVED_QUERY_GLOB, SavedQueryLens, newSavedQueryContent, readSavedQuery } from '../savedQueries';
 import type { QueryRunner } from './queries';
 import type { Services } from './services';
+import { providerLabel } from '../../core/vocabulary';
 
 export function registerSavedQueryCommands(s: Services, runner: QueryRunner): void {
   const { context } = s;
@@ -22,10 +23,10 @@ export function registerSavedQueryCommands(s: Services, runner: QueryRunner): vo
       if (!choice) throw new Dismissed();
       target = choice.uri;
     }
-    const { query } = await readSavedQuery(target);
+    const { query, range } = await readSavedQuery(target);
     const connectionId = await runner.resolveConnection(query);
-    if (!connectionId) throw new WabaError('input', `No ${query.provider === 'meta' ? 'Meta' : 'Vonage'} connection to run this query with.`, { hint: 'Add one (or try the demo), then run it again.' });
-    return runner.openResult(connectionId, query, Boolean(options?.force));
+    if (!connectionId) throw new WabaError('input', `No ${providerLabel(query.provider)} connection to run this query with.`, { hint: 'Add one (or try the demo), then run it again.' });
+    return runner.openResult(connectionId, query, Boolean(options?.force), range);
   });
   registerCommand(context, 'wabaAnalytics.newSavedQuery', 'New saved query', async (node?: unknown) => {
     // The WABA picked in the tree (a WABA or anything under one), else the first one known.

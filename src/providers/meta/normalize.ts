@@ -10,6 +10,7 @@ import type { BodyNormalizer, NormalizeContext, NormalizedPage } from '../../cor
 import type { ButtonClicks, Granularity, Kind, NormalizedResult, Point } from '../../core/types';
 import type { Warning } from '../../core/warnings';
 import { warning } from '../../core/warnings';
+import { POINT_DIMENSIONS } from '../../core/vocabulary';
 import { parseApiTime } from '../../core/dates';
 import { META_ENGAGEMENT_DAYS, userGranularity } from './capabilities';
 import { metaErrorFromGraph } from './errors';
@@ -64,16 +65,7 @@ export interface MetaPage {
   leftOut?: ReadonlyMap<string, number>;
 }
 
-const FIELD_DIMS = [
-  'phone_number',
-  'country',
-  'tier',
-  'pricing_category',
-  'pricing_type',
-  'conversation_category',
-  'conversation_type',
-  'conversation_direction',
-] as const;
+const FIELD_DIMS = POINT_DIMENSIONS;
 const FIELD_METRICS = ['sent', 'delivered', 'read', 'volume', 'cost', 'conversation'] as const;
 
 /**

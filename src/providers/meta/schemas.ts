@@ -3,7 +3,7 @@
  * fields are dropped, optional fields optional, numbers given as strings accepted, null taken as
  * absent); strict where it matters (a data point needs its start and end, a template point its id).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseApiTime } from '../../core/dates';
 
 const required = (what: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'missing (required)' : `expected ${what}`);
@@ -105,21 +105,25 @@ export const CostSchema = z.object({
   value: num,
 });
 
+/** The fields of a template point and of a template-group point (both loose), but their id. */
+function templatePointFields() {
+  return {
+    start: time,
+    end: time,
+    sent: optNum,
+    delivered: optNum,
+    read: optNum,
+    /** An array of button clicks; a plain number is taken as a total. */
+    clicked: z.union([z.array(ClickSchema), num]).nullish(),
+    cost: z.array(CostSchema).nullish(),
+  };
+}
+
 /**
  * A template_analytics point. Loose: a numeric field no schema names (the Marketing Messages API's
  * metrics, whose shape is undocumented) is kept by the normalizer as a metric under its own name.
  */
-export const TemplatePointSchema = z.looseObject({
-  template_id: id,
-  start: time,
-  end: time,
-  sent: optNum,
-  delivered: optNum,
-  read: optNum,
-  /** An array of button clicks; a plain number is taken as a total. */
-  clicked: z.union([z.array(ClickSchema), num]).nullish(),
-  cost: z.array(CostSchema).nullish(),
-});
+export const TemplatePointSchema = z.looseObject({ template_id: id, ...templatePointFields() });
 export type TemplatePoint = z.infer<typeof TemplatePointSchema>;
 
 /**
@@ -186,16 +190,7 @@ const edgeData = <T extends z.ZodType>(point: T, edge: string) =>
   });
 
 /** A template_group_analytics point: like a template point, per group (loose, as TemplatePointSchema). */
-export const TemplateGroupPointSchema = z.looseObject({
-  template_group_id: id,
-  start: time,
-  end: time,
-  sent: optNum,
-  delivered: optNum,
-  read: optNum,
-  clicked: z.union([z.array(ClickSchema), num]).nullish(),
-  cost: z.array(CostSchema).nullish(),
-});
+export const TemplateGroupPointSchema = z.looseObject({ template_group_id: id, ...templatePointFields() });
 export type TemplateGroupPoint = z.infer<typeof TemplateGroupPointSchema>;
 export const TemplateGroupBodySchema = edgeData(TemplateGroupPointSchema, 'template_group_analytics');
 

@@ -156,5 +156,3 @@ export function metaTimezoneName(id: string | number | undefined | null): string
   return META_TIMEZONES[Number(text)] ?? text;
 }
 
-/** How many ids the table knows (for tests). */
-export const META_TIMEZONE_COUNT = Object.keys(META_TIMEZONES).length;

@@ -3,7 +3,7 @@
  * numbers as strings, empty pages without `_embedded`), strict where it matters (every point has a
  * readable `start`; a template point names its template).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseApiTime } from '../../core/dates';
 
 /** A time as the API writes it: epoch seconds (number or string) or ISO 8601. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueryCache, stableKey } from '../../../src/core/cache';
 import { PARTIAL_CSV_LINE, exportContent, exportFileName, savedQueryContent, savedQueryFileName } from '../../../src/core/exportFile';
-import { parseQuery } from '../../../src/core/query';
+import { parseQuery, savedQueryOf } from '../../../src/core/query';
 import type { QueryRun } from '../../../src/core/types';
 
 const query = parseQuery({ kind: 'pricing', provider: 'meta', wabaId: '102290129340398', from: '2026-10-22', to: '2026-11-20', dimensions: ['COUNTRY'], countryCodes: [] });
@@ -80,6 +80,13 @@ describe('export files', () => {
     const { countryCodes: _empty, ...rest } = query as typeof query & { countryCodes?: string[] };
     assert.deepEqual(parseQuery(file.query), rest);
     assert.deepEqual(file.query.dimensions, ['COUNTRY']);
+    // With a relative range: the range instead of the dates, and it reads back as that range.
+    const relative = JSON.parse(savedQueryContent(query, undefined, 'last-30-days'));
+    assert.equal(relative.query.range, 'last-30-days');
+    assert.ok(!('from' in relative.query) && !('to' in relative.query));
+    const back = savedQueryOf(relative, 'x.waba-query.json', { now: Date.UTC(2026, 11, 2, 13) });
+    assert.equal(back.range, 'last-30-days');
+    assert.deepEqual([back.query.from, back.query.to], ['2026-11-03', '2026-12-02']);
   });
 });
 

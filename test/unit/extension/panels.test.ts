@@ -8,6 +8,7 @@ import { FakeUri, fakePanel, recorded, user } from '../fakeVscode';
 import type { FakePanel } from '../fakeVscode';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { resolveRelativeRange } from '../../../src/core/dates';
 import { WabaError } from '../../../src/core/errors';
 import { parseQuery } from '../../../src/core/query';
 import type { Query } from '../../../src/core/query';
@@ -143,6 +144,42 @@ describe('extension: analytics panels', () => {
       posted(p).map((m) => m.type),
       ['result', 'error'],
     );
+  });
+
+  it('"Save query" keeps the relative range the query was picked as, and drops it when the form changes the dates', async () => {
+    const saved: Array<{ query: Query; range?: string }> = [];
+    const h = { ...host(), saveQuery: async (query: Query, range?: string) => (saved.push({ query, ...(range ? { range } : {}) }), FakeUri.file('/ws/x.waba-query.json') as never) };
+    const last30 = resolveRelativeRange('last-30-days');
+    const q = parseQuery({ kind: 'messaging', provider: 'meta', wabaId: '123', ...last30 });
+    AnalyticsPanel.create(h, 'c1', entryFor(q), 'last-30-days');
+    const p = recorded.panels.at(-1)!;
+    p.webview.receive({ type: 'ready' });
+    assert.equal((posted(p).at(-1) as Extract<HostMessage, { type: 'result' }>).query.range, 'last-30-days', 'the webview is told the range (its form shows the preset)');
+    p.webview.receive({ type: 'saveQuery', requestId: 1 });
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(saved.at(-1)?.range, 'last-30-days');
+    // Run from the form with other dates (no preset): saved with its dates.
+    p.webview.receive({ type: 'run', requestId: 2, query: { kind: 'messaging', provider: 'meta', wabaId: '123', from: '2026-11-01', to: '2026-11-03' } });
+    await new Promise((r) => setTimeout(r, 10));
+    p.webview.receive({ type: 'saveQuery', requestId: 3 });
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(saved.at(-1)?.range, undefined);
+    assert.equal(saved.at(-1)?.query.from, '2026-11-01');
+    // Run from the form with a preset: the range rides beside the query's keys (not a query key).
+    const last7 = resolveRelativeRange('last-7-days');
+    p.webview.receive({ type: 'run', requestId: 4, query: { kind: 'messaging', provider: 'meta', wabaId: '123', ...last7, range: 'last-7-days' } });
+    await new Promise((r) => setTimeout(r, 10));
+    p.webview.receive({ type: 'saveQuery', requestId: 5 });
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual([saved.at(-1)?.range, saved.at(-1)?.query.from], ['last-7-days', last7.from]);
+    assert.ok(!('range' in saved.at(-1)!.query));
+    // A range that does not give the query's dates is not believed.
+    AnalyticsPanel.create(h, 'c1', entryFor(nov), 'last-30-days');
+    const other = recorded.panels.at(-1)!;
+    other.webview.receive({ type: 'ready' });
+    other.webview.receive({ type: 'saveQuery', requestId: 6 });
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(saved.at(-1)?.range, undefined);
   });
 
   it('finds the panel of a query, and the panel in front', () => {

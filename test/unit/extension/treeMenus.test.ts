@@ -87,7 +87,7 @@ describe('tree menus', () => {
     const template = (await kids(category)).find((n): n is TemplateNode => n instanceof TemplateNode)!;
     assert.ok(phone && category && template, 'the sandbox WABA has numbers and templates');
 
-    assert.deepEqual(menuFor(item(phones).contextValue!).sort(), ['queryConversation', 'queryMessaging', 'queryPricing', 'refreshNode']);
+    assert.deepEqual(menuFor(item(phones).contextValue!).sort(), ['queryCalls', 'queryConversation', 'queryMessaging', 'queryPricing', 'refreshNode']);
     assert.deepEqual(menuFor(item(templates).contextValue!).sort(), ['queryTemplate', 'refreshNode']);
     assert.deepEqual(menuFor(item(category).contextValue!), ['queryTemplate']);
     assert.ok(menuFor(item(phone).contextValue!).includes('copyId'));

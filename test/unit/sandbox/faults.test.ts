@@ -1,15 +1,14 @@
 /** The sandbox's fault switches and request statistics, through real sockets. */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_CREDENTIALS, startSandbox } from '../../../src/sandbox';
+import { startSandbox } from '../../../src/sandbox';
 import type { Sandbox } from '../../../src/sandbox';
+import { META_AUTH, VONAGE_BASIC } from '../helpers';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 15, 10, 17);
 const TODAY = Date.UTC(2026, 5, 15);
 const sec = (ms: number) => Math.floor(ms / 1000);
-const META_AUTH = { authorization: `Bearer ${DEMO_CREDENTIALS.metaToken}` };
-const VONAGE_BASIC = { authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.vonageApiKey}:${DEMO_CREDENTIALS.vonageApiSecret}`).toString('base64')}` };
 
 let sb: Sandbox;
 let wabaUrl: string;

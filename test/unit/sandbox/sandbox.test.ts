@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { tokenGenerate } from '@vonage/jwt';
 import { DEMO_CREDENTIALS, parseFields, startSandbox } from '../../../src/sandbox';
 import type { Sandbox } from '../../../src/sandbox';
+import { META_AUTH, VONAGE_BASIC } from '../helpers';
 
 const DAY = 86_400_000;
 /** Monday 15 June 2026, 10:17 UTC. */
@@ -15,8 +16,6 @@ const NOW = Date.UTC(2026, 5, 15, 10, 17);
 const TODAY = Date.UTC(2026, 5, 15);
 const sec = (ms: number) => Math.floor(ms / 1000);
 
-const META_AUTH = { authorization: `Bearer ${DEMO_CREDENTIALS.metaToken}` };
-const VONAGE_BASIC = { authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.vonageApiKey}:${DEMO_CREDENTIALS.vonageApiSecret}`).toString('base64')}` };
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -73,7 +72,8 @@ describe('sandbox model', () => {
     assert.deepEqual([eu!.currency, eu!.timezone, eu!.timezoneId, eu!.insightsEnabled], ['EUR', 'Europe/Berlin', '47', false]);
     assert.deepEqual([br!.currency, br!.timezone, br!.timezoneId, br!.partnerBilled], ['BRL', 'America/Sao_Paulo', '25', true]);
     assert.ok(us!.templates.length >= 25);
-    assert.equal(us!.combos.pricing.length, 80);
+    // 80 combinations, plus the charged ones the billing change of 1 Oct 2026 starts.
+    assert.equal(us!.combos.pricing.filter((c) => c.activeFrom === undefined).length, 80);
     const vonage = sb.data.wabas.vonage;
     assert.deepEqual(
       vonage.map((w) => [w.currency, w.timezone, w.insightsEnabled]),
@@ -97,6 +97,45 @@ describe('sandbox model', () => {
     assert.ok(us!.combos.conversation.some((c) => c.dims.conversation_direction === 'UNKNOWN'));
     // Tiers only on REGULAR pricing combinations.
     assert.ok(us!.combos.pricing.every((c) => (c.dims.pricing_type === 'REGULAR') === (c.dims.tier !== undefined)));
+  });
+
+  it('charges service messages beyond 1,000 per phone number a month and in-window utility messages from 1 Oct 2026', async () => {
+    const later = await startSandbox({ now: () => Date.UTC(2026, 11, 2, 13), port: 0 });
+    try {
+      const w = later.data.wabas.meta[0]!;
+      const month = (y: number, m: number) => ({ startMs: Date.UTC(y, m, 1), endMs: Date.UTC(y, m + 1, 1) });
+      const base = { provider: 'meta' as const, wabaId: w.id, kind: 'pricing' as const, granularity: 'MONTHLY' as const, dimensions: ['phone_number', 'pricing_category', 'pricing_type'] };
+      const before = later.data.points({ ...base, ...month(2026, 8) });
+      const service = (pts: typeof before) => pts.filter((p) => p.dims.pricing_category === 'SERVICE' && p.dims.pricing_type !== 'FREE_ENTRY_POINT');
+      // September: service and in-window utility messages are free (FREE_CUSTOMER_SERVICE), nothing charged.
+      assert.ok(service(before).length > 0 && service(before).every((p) => p.dims.pricing_type === 'FREE_CUSTOMER_SERVICE' && p.metrics.cost === 0));
+      assert.ok(before.some((p) => p.dims.pricing_category === 'UTILITY' && p.dims.pricing_type === 'FREE_CUSTOMER_SERVICE' && p.metrics.volume! > 0));
+      for (const m of [9, 10]) {
+        const pts = later.data.points({ ...base, ...month(2026, m) });
+        for (const phone of w.phones) {
+          const mine = service(pts).filter((p) => p.dims.phone_number === phone.digits);
+          const free = mine.filter((p) => p.dims.pricing_type === 'FREE_CUSTOMER_SERVICE');
+          const charged = mine.filter((p) => p.dims.pricing_type === 'REGULAR');
+          const total = sum(mine.map((p) => p.metrics), 'volume');
+          // The first 1,000 free, the rest charged at the service rate.
+          assert.equal(sum(free.map((p) => p.metrics), 'volume'), Math.min(1000, total), `free service messages of ${phone.displayPhoneNumber} in month ${m + 1}`);
+          assert.equal(sum(charged.map((p) => p.metrics), 'volume'), Math.max(0, total - 1000));
+          if (total > 1000) assert.ok(sum(charged.map((p) => p.metrics), 'cost') > 0, 'charged service messages cost something');
+          assert.ok(free.every((p) => p.metrics.cost === 0));
+        }
+        // In-window utility messages are REGULAR (charged) now: no FREE_CUSTOMER_SERVICE utility left.
+        assert.ok(!pts.some((p) => p.dims.pricing_category === 'UTILITY' && p.dims.pricing_type === 'FREE_CUSTOMER_SERVICE'));
+        assert.ok(pts.filter((p) => p.dims.pricing_type === 'REGULAR').every((p) => p.metrics.cost! > 0 || p.metrics.volume === 0));
+      }
+      // The same messages before and after: a day split at the change adds up, the oracle agrees with the points.
+      const span = { startMs: Date.UTC(2026, 8, 20), endMs: Date.UTC(2026, 9, 10) };
+      const daily = later.data.points({ ...base, ...span, granularity: 'DAILY' });
+      const totals = later.data.totals({ provider: 'meta', wabaId: w.id, kind: 'pricing', ...span });
+      assert.equal(sum(daily.map((p) => p.metrics), 'volume'), totals.volume);
+      assert.equal(round4(sum(daily.map((p) => p.metrics), 'cost')), totals.cost);
+    } finally {
+      await later.close();
+    }
   });
 
   it('orders values sent >= delivered >= read >= clicked and yields 345,600 points for the 90-day benchmark query', () => {

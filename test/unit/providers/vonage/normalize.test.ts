@@ -1,32 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { WabaError } from '../../../../src/core/errors';
 import { COST_UNAVAILABLE_WARNING, LATE_READS_WARNING, normalizeVonageBody, normalizeVonagePage } from '../../../../src/providers/vonage';
-
-function fixture(name: string): unknown {
-  const candidates = [join(__dirname, '../../../../../test/fixtures/vonage', name), join(process.cwd(), 'test/fixtures/vonage', name)];
-  const file = candidates.find((f) => existsSync(f));
-  assert.ok(file, `fixture ${name} not found`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
-
-function shapeErrorOf(fn: () => unknown): WabaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof WabaError, `expected a WabaError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
+import { readFixture, thrownBy } from '../../helpers';
 
 const LATER = Date.parse('2025-06-01T00:00:00Z');
 
 describe('Vonage seed examples through normalizeVonageBody', () => {
   it('messaging: epoch-second strings become ISO UTC, echoed id is the WABA, next from paging.next', () => {
-    const { result, next } = normalizeVonageBody(fixture('messaging.json'), { kind: 'messaging' });
+    const { result, next } = normalizeVonageBody(readFixture('vonage', 'messaging.json'), { kind: 'messaging' });
     assert.equal(result.provider, 'vonage');
     assert.equal(result.kind, 'messaging');
     assert.equal(result.wabaId, '345688589250625');
@@ -41,12 +22,12 @@ describe('Vonage seed examples through normalizeVonageBody', () => {
   });
 
   it('messaging: the context WABA id wins over the echoed one', () => {
-    const { result } = normalizeVonageBody(fixture('messaging.json'), { kind: 'messaging', wabaId: '999' });
+    const { result } = normalizeVonageBody(readFixture('vonage', 'messaging.json'), { kind: 'messaging', wabaId: '999' });
     assert.equal(result.wabaId, '999');
   });
 
   it('template: ISO times, template_id as a dim, clicked a plain number, end = start + 1 day when equal', () => {
-    const { result, next } = normalizeVonagePage(fixture('template.json'), { kind: 'template', now: LATER });
+    const { result, next } = normalizeVonagePage(readFixture('vonage', 'template.json'), { kind: 'template', now: LATER });
     assert.equal(result.granularity, 'DAILY');
     assert.equal(result.wabaId, null);
     assert.equal(result.points.length, 1);
@@ -62,12 +43,12 @@ describe('Vonage seed examples through normalizeVonageBody', () => {
   });
 
   it('template: points in the last 7 days warn that reads and clicks may still grow', () => {
-    const { result } = normalizeVonagePage(fixture('template.json'), { kind: 'template', now: Date.parse('2024-11-14T12:00:00Z') });
+    const { result } = normalizeVonagePage(readFixture('vonage', 'template.json'), { kind: 'template', now: Date.parse('2024-11-14T12:00:00Z') });
     assert.deepEqual(result.warnings, [LATE_READS_WARNING]);
   });
 
   it('pricing: dims in snake_case, tier kept, volume only, cost unavailable warned, next from paging.next', () => {
-    const { result, next } = normalizeVonageBody(fixture('pricing.json'), { kind: 'pricing', wabaId: '345688589250625' });
+    const { result, next } = normalizeVonageBody(readFixture('vonage', 'pricing.json'), { kind: 'pricing', wabaId: '345688589250625' });
     assert.equal(result.granularity, 'DAILY');
     assert.equal(result.wabaId, '345688589250625');
     assert.deepEqual(result.points, [
@@ -167,7 +148,7 @@ describe('Vonage normalization details', () => {
 describe('Vonage shape errors name the path', () => {
   it('a point without start', () => {
     const points = [0, 1, 2, 3].map((i) => ({ start: `2024-11-1${i}T00:00:00Z`, volume: 1 }));
-    const e = shapeErrorOf(() =>
+    const e = thrownBy(() =>
       normalizeVonageBody({ granularity: 'DAILY', _embedded: { pricing_analytics: [...points, { end: '2024-11-15T00:00:00Z', volume: 3 }] } }, { kind: 'pricing' }),
     );
     assert.equal(e.kind, 'response');
@@ -177,32 +158,32 @@ describe('Vonage shape errors name the path', () => {
   });
 
   it('a start that is not a time', () => {
-    const e = shapeErrorOf(() => normalizeVonageBody({ _embedded: { messaging_analytics: [{ start: 'yesterday', sent: 1 }] } }, { kind: 'messaging' }));
+    const e = thrownBy(() => normalizeVonageBody({ _embedded: { messaging_analytics: [{ start: 'yesterday', sent: 1 }] } }, { kind: 'messaging' }));
     assert.equal(e.path, '_embedded.messaging_analytics[0].start');
   });
 
   it('a template point without template_id', () => {
-    const e = shapeErrorOf(() =>
+    const e = thrownBy(() =>
       normalizeVonageBody({ _embedded: { template_analytics: [{ start: '2024-11-11T00:00:00Z', sent: 1 }] } }, { kind: 'template' }),
     );
     assert.equal(e.path, '_embedded.template_analytics[0].template_id');
   });
 
   it('a metric that is not a number', () => {
-    const e = shapeErrorOf(() =>
+    const e = thrownBy(() =>
       normalizeVonageBody({ _embedded: { template_analytics: [{ template_id: '1', start: '2024-11-11T00:00:00Z', clicked: [{ type: 'url_button', count: 1 }] }] } }, { kind: 'template' }),
     );
     assert.equal(e.path, '_embedded.template_analytics[0].clicked');
   });
 
   it('a body of another shape, and a body that is no object', () => {
-    assert.equal(shapeErrorOf(() => normalizeVonageBody({ data: [] }, { kind: 'pricing' })).path, '_embedded');
-    assert.equal(shapeErrorOf(() => normalizeVonageBody({ _embedded: { messaging_analytics: [] } }, { kind: 'pricing' })).path, '_embedded.pricing_analytics');
-    assert.equal(shapeErrorOf(() => normalizeVonageBody([1, 2], { kind: 'pricing' })).path, '(body)');
+    assert.equal(thrownBy(() => normalizeVonageBody({ data: [] }, { kind: 'pricing' })).path, '_embedded');
+    assert.equal(thrownBy(() => normalizeVonageBody({ _embedded: { messaging_analytics: [] } }, { kind: 'pricing' })).path, '_embedded.pricing_analytics');
+    assert.equal(thrownBy(() => normalizeVonageBody([1, 2], { kind: 'pricing' })).path, '(body)');
   });
 
   it('conversation is refused as an input error', () => {
-    const e = shapeErrorOf(() => normalizeVonageBody({}, { kind: 'conversation' }));
+    const e = thrownBy(() => normalizeVonageBody({}, { kind: 'conversation' }));
     assert.equal(e.kind, 'input');
     assert.match(e.message, /pricing analytics/);
   });

@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { WabaError } from '../../../../src/core/errors';
+import type { WabaError } from '../../../../src/core/errors';
 import type { HttpResponse } from '../../../../src/core/http';
 import type { QueryUnit } from '../../../../src/core/provider';
 import { parseQuery, resolveQuery } from '../../../../src/core/query';
 import { redact } from '../../../../src/core/redact';
+import { thrownBy } from '../../helpers';
 import {
   HINT_UNAUTHORIZED,
   VONAGE_CAPABILITIES,
@@ -27,16 +28,6 @@ function unit(query: Record<string, unknown>, startMs: number, endMs: number, te
 function split(url: string): { path: string; params: URLSearchParams } {
   const [path, search] = url.split('?');
   return { path: path!, params: new URLSearchParams(search) };
-}
-
-function thrown(fn: () => unknown): WabaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof WabaError, `expected a WabaError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
 }
 
 describe('Vonage URL building', () => {
@@ -106,10 +97,10 @@ describe('Vonage URL building', () => {
   });
 
   it('refuses conversation and WABA ids that are not ids', () => {
-    assert.equal(thrown(() => buildAnalyticsUrl(unit({ kind: 'conversation' }, D('2024-11-10'), D('2024-11-11')))).kind, 'input');
+    assert.equal(thrownBy(() => buildAnalyticsUrl(unit({ kind: 'conversation' }, D('2024-11-10'), D('2024-11-11')))).kind, 'input');
     const u = unit({ kind: 'messaging' }, D('2024-11-10'), D('2024-11-11'));
     (u.query as { wabaId: string }).wabaId = '../admin';
-    assert.equal(thrown(() => buildAnalyticsUrl(u)).kind, 'input');
+    assert.equal(thrownBy(() => buildAnalyticsUrl(u)).kind, 'input');
   });
 });
 
@@ -139,7 +130,7 @@ describe('Vonage capabilities and validation', () => {
 
   it('a COST template metric is a clear input error (validate hook and fetchUnit), nothing sent', async () => {
     const resolved = resolveQuery({ ...base, kind: 'template', templateIds: ['1'], metricTypes: ['SENT', 'COST'] }, VONAGE_CAPABILITIES, now);
-    const e = thrown(() => validateVonageQuery(resolved.query));
+    const e = thrownBy(() => validateVonageQuery(resolved.query));
     assert.equal(e.kind, 'input');
     assert.match(e.message, /no COST metric/);
     assert.match(e.message, /SENT, DELIVERED, READ, CLICKED/);
@@ -212,17 +203,17 @@ describe('Vonage auth', () => {
     const pem = (label: string) => ['-----', label, ' PRIVATE', ' KEY-----'].join('');
     const broken = `${pem('BEGIN')}\nnot-a-key-at-all-123456\n${pem('END')}`;
     const auth = createVonageAuth({ apiKey: '', apiSecret: '', applicationId: 'app-0004', privateKey: broken });
-    const e = thrown(() => auth.header());
+    const e = thrownBy(() => auth.header());
     assert.equal(e.kind, 'config');
     assert.equal(e.message.includes('not-a-key-at-all'), false);
     assert.match(e.message, /app-0004/);
   });
 
   it('no credentials, or half a JWT pair without key and secret: a config error saying what to set', () => {
-    const none = thrown(() => createVonageAuth({ apiKey: '', apiSecret: '' }).header());
+    const none = thrownBy(() => createVonageAuth({ apiKey: '', apiSecret: '' }).header());
     assert.equal(none.kind, 'config');
     assert.match(none.message, /API key and secret/);
-    const half = thrown(() => createVonageAuth({ apiKey: '', apiSecret: '', applicationId: 'app-0005' }).header());
+    const half = thrownBy(() => createVonageAuth({ apiKey: '', apiSecret: '', applicationId: 'app-0005' }).header());
     assert.match(half.message, /private key/);
     assert.equal(createVonageAuth({ apiKey: 'k1', apiSecret: 'secret-2', applicationId: 'app-0006' }).mode, 'basic');
   });
