@@ -17,8 +17,6 @@
  *
  *   node archive.js --child=sandbox-child.js --out=archive.json [--runs=3]
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,70 +31,13 @@ import type { QueryInput } from '../src/core/query';
 import { runQuery } from '../src/core/run';
 import type { Kind, WabaInfo } from '../src/core/types';
 import { createMetaProvider } from '../src/providers/meta';
-import type { ChildCommand, ChildInfo, ChildStats } from './sandbox-child';
+import { arg, median } from './common';
+import { SandboxChild } from './sandbox';
 
-const arg = (name: string, fallback?: string): string => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  if (a) return a.slice(name.length + 3);
-  if (fallback === undefined) throw new Error(`--${name}= is needed`);
-  return fallback;
-};
 const RUNS = Number(arg('runs', '3'));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
 const log = (m: string) => process.stderr.write(`[bench archive] ${m}\n`);
 
-class Child {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: unknown) => void>();
-  private constructor(
-    private readonly proc: ChildProcess,
-    readonly info: ChildInfo,
-  ) {
-    proc.on('message', (m: { id?: number }) => {
-      if (m.id !== undefined) {
-        this.waiting.get(m.id)?.(m);
-        this.waiting.delete(m.id);
-      }
-    });
-  }
-  static start(file: string, now: number): Promise<Child> {
-    const proc = fork(file, [String(now)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      proc.once('error', reject);
-      proc.once('exit', (code) => reject(new Error(`the sandbox child exited (${code})`)));
-      proc.once('message', (m: ChildInfo) => resolve(new Child(proc, m)));
-    });
-  }
-  send<T = unknown>(m: Omit<ChildCommand, 'id'>): Promise<T> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve as (m: unknown) => void);
-      this.proc.send({ ...m, id });
-    });
-  }
-  async requests(): Promise<number> {
-    return (await this.send<ChildStats>({ cmd: 'stats' })).requests;
-  }
-  async reset(): Promise<void> {
-    await this.send({ cmd: 'reset' });
-  }
-  /** Set the sandbox's clock (its movable clock, over HTTP). */
-  async setClock(ms: number): Promise<void> {
-    const origin = new URL(this.info.metaBaseUrl).origin;
-    const res = await fetch(`${origin}/_sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: new Date(ms).toISOString() }) });
-    if (!res.ok) throw new Error(`the sandbox clock answered ${res.status}`);
-  }
-  close(): void {
-    this.proc.removeAllListeners('exit');
-    this.proc.send({ cmd: 'close', id: 0 });
-    this.proc.disconnect();
-  }
-}
 
 function folderBytes(dir: string, keep: (rel: string) => boolean, rel = ''): number {
   let n = 0;
@@ -111,7 +52,7 @@ function folderBytes(dir: string, keep: (rel: string) => boolean, rel = ''): num
 async function main(): Promise<void> {
   // 08:00 UTC: the morning.
   const morning1 = Math.floor(Date.now() / DAY) * DAY + 8 * 3_600_000;
-  const child = await Child.start(arg('child'), morning1);
+  const child = await SandboxChild.start(arg('child'), morning1);
   const report: Record<string, unknown> = { runs: RUNS };
   const scratch = mkdtempSync(join(tmpdir(), 'waba-bench-archive-'));
   let clock = morning1;
@@ -137,6 +78,19 @@ async function main(): Promise<void> {
     };
     // As the extension runs them: the WABA's details known (the Accounts tree), the archive folder, allowPartial.
     const options = (root: string, now: number) => ({ root, now, waba, allowPartial: true, settleDays });
+    /** The dashboard's queries with the archive on the morning at `now`: the requests each sent, their sum, and the time of the first (the 90-day HALF_HOUR query). */
+    const dashboardMorning = async (root: string, now: number) => {
+      const sent: Record<string, number> = {};
+      let halfHourMs = 0;
+      for (const [i, q] of dashboard(now).entries()) {
+        const before = await child.requests();
+        const t = performance.now();
+        await answerWithArchive(provider, q.query, options(root, now));
+        if (i === 0) halfHourMs = performance.now() - t;
+        sent[q.name] = (await child.requests()) - before;
+      }
+      return { sent, halfHourMs, total: Object.values(sent).reduce((a, b) => a + b, 0) };
+    };
     const morning = { first: [] as number[], second: [] as number[], minimum: [] as number[], hhFirstMs: [] as number[], hhSecondMs: [] as number[], hhPlainMs: [] as number[] };
     const perQuery: Record<string, { first: number; second: number; minimum: number }> = {};
     for (let r = 0; r < RUNS; r++) {
@@ -147,31 +101,19 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await runQuery(provider, dashboard(clock)[0]!.query, { now: clock, waba });
       morning.hhPlainMs.push(performance.now() - t0);
-      let first = 0;
       await child.reset();
-      for (const [i, q] of dashboard(clock).entries()) {
-        const before = await child.requests();
-        const t = performance.now();
-        await answerWithArchive(provider, q.query, options(root, clock));
-        if (i === 0) morning.hhFirstMs.push(performance.now() - t);
-        const sent = (await child.requests()) - before;
-        first += sent;
-        (perQuery[q.name] ??= { first: 0, second: 0, minimum: 0 }).first = sent;
-      }
+      const m1 = await dashboardMorning(root, clock);
+      morning.hhFirstMs.push(m1.halfHourMs);
+      for (const [name, sent] of Object.entries(m1.sent)) (perQuery[name] ??= { first: 0, second: 0, minimum: 0 }).first = sent;
+      const first = m1.total;
       // The next morning.
       const previous = clock;
       clock += DAY;
       await child.setClock(clock);
-      let second = 0;
-      for (const [i, q] of dashboard(clock).entries()) {
-        const before = await child.requests();
-        const t = performance.now();
-        await answerWithArchive(provider, q.query, options(root, clock));
-        if (i === 0) morning.hhSecondMs.push(performance.now() - t);
-        const sent = (await child.requests()) - before;
-        second += sent;
-        perQuery[q.name]!.second = sent;
-      }
+      const m2 = await dashboardMorning(root, clock);
+      morning.hhSecondMs.push(m2.halfHourMs);
+      for (const [name, sent] of Object.entries(m2.sent)) perQuery[name]!.second = sent;
+      const second = m2.total;
       // The minimum: each query asked only for the days that were not final yet, through today.
       let minimum = 0;
       for (const q of dashboard(clock)) {

@@ -11,8 +11,6 @@
  *
  *   node pipeline.js --child=sandbox-child.js --out=pipeline.json --columns=result.bin [--columns-1m=result-1m.bin] [--runs=5]
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { QueryCache } from '../src/core/cache';
@@ -29,7 +27,8 @@ import type { ConnectionStore } from '../src/extension/connections';
 import { QueryService } from '../src/extension/queryService';
 import type { ColumnarResult } from '../src/protocol';
 import { buildUnitRequest, createMetaProvider } from '../src/providers/meta';
-import type { ChildCommand, ChildInfo, ChildStats } from './sandbox-child';
+import { arg, median } from './common';
+import { SandboxChild } from './sandbox';
 
 /** Page size of Meta field analytics in the sandbox (its default `metaFieldPageSize`). */
 const FIELD_PAGE = 5000;
@@ -38,67 +37,12 @@ const EDGE_LIMIT_MAX = 5000;
 /** Template ids per template_analytics request. */
 const MAX_TEMPLATE_IDS = 10;
 
-const arg = (name: string, fallback?: string): string => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  if (a) return a.slice(name.length + 3);
-  if (fallback === undefined) throw new Error(`--${name}= is needed`);
-  return fallback;
-};
 const RUNS = Number(arg('runs', '5'));
 /** The round trip added to every request in the planning comparison. */
 const LATENCY_MS = 50;
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
-
-// ---- the sandbox child -------------------------------------------------------------------------
-
-class Child {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: unknown) => void>();
-  private constructor(
-    private readonly proc: ChildProcess,
-    readonly info: ChildInfo,
-  ) {
-    proc.on('message', (m: { id?: number }) => {
-      if (m.id !== undefined) {
-        this.waiting.get(m.id)?.(m);
-        this.waiting.delete(m.id);
-      }
-    });
-  }
-  static start(file: string, now: number): Promise<Child> {
-    const proc = fork(file, [String(now)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      proc.once('error', reject);
-      proc.once('exit', (code) => reject(new Error(`the sandbox child exited (${code})`)));
-      proc.once('message', (m: ChildInfo) => resolve(new Child(proc, m)));
-    });
-  }
-  send<T = unknown>(m: Omit<ChildCommand, 'id'>): Promise<T> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve as (m: unknown) => void);
-      this.proc.send({ ...m, id });
-    });
-  }
-  stats(): Promise<ChildStats> {
-    return this.send<ChildStats>({ cmd: 'stats' });
-  }
-  async reset(): Promise<void> {
-    await this.send({ cmd: 'reset' });
-  }
-  close(): void {
-    this.proc.removeAllListeners('exit');
-    this.proc.send({ cmd: 'close', id: 0 });
-    this.proc.disconnect();
-  }
-}
 
 // ---- the floor -----------------------------------------------------------------------------------
 
@@ -220,7 +164,7 @@ async function main(): Promise<void> {
   // Noon UTC today: 90 whole days end at today's midnight, template ranges may end "now".
   const now = Math.floor(Date.now() / DAY) * DAY + DAY / 2;
   const today = Math.floor(now / DAY) * DAY;
-  const child = await Child.start(arg('child'), now);
+  const child = await SandboxChild.start(arg('child'), now);
   const report: Record<string, unknown> = {};
   try {
     const provider = createMetaProvider({ accessToken: child.info.metaToken }, { baseUrl: child.info.metaBaseUrl, now: () => now });
@@ -389,23 +333,23 @@ async function main(): Promise<void> {
       service.cache.clear();
       await child.reset();
       const first = await service.run('bench', t.query);
-      const sent = (await child.stats()).requests;
+      const sent = (await child.requests());
       // The previous period (the panel's comparison) rides along in the same run: its requests are in
       // `sent`, so its minimum is in the minimum (a fair baseline: both periods, at the API's limits).
       const minimum = t.minimum(first.run.result) + (first.run.previous ? t.minimum(first.run.previous) : 0);
       // The same query again: answered by the cache.
       await child.reset();
       const again = await service.run('bench', t.query);
-      const repeat = (await child.stats()).requests;
+      const repeat = (await child.requests());
       // Refresh clears the cache: the query is sent again.
       service.cache.clear();
       await child.reset();
       const refreshed = await service.run('bench', t.query, {});
-      const afterRefresh = (await child.stats()).requests;
+      const afterRefresh = (await child.requests());
       // Without the WABA details (the CLI): the currency may cost a request.
       await child.reset();
       await runQuery(provider, t.query, { now });
-      const cli = (await child.stats()).requests;
+      const cli = (await child.requests());
       calls.push({
         name: t.name,
         points: first.run.result.points.length,

@@ -69,17 +69,7 @@ try {
   const resultBin = join(scratch, 'result.bin');
   const result1mBin = join(scratch, 'result-1m.bin');
   if (only.has('pipeline')) {
-    await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: { pipeline: 'bench/pipeline.ts', 'sandbox-child': 'bench/sandbox-child.ts' },
-      outdir: scratch,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['vscode'],
-      logLevel: 'warning',
-    });
+    await bundleWithSandboxChild('pipeline', scratch);
     const out = join(scratch, 'pipeline.json');
     log(`pipeline and API calls (${RUNS} alternating runs)`);
     run(process.execPath, [
@@ -334,12 +324,12 @@ printArchive(results.archive, print);
 const missed = targets.filter((t) => !t.met);
 console.log(`\n${targets.length - missed.length} of ${targets.length} targets met${missed.length ? `; missed: ${missed.map((t) => `${t.what} (${t.value}, target ${t.target})`).join('; ')}` : ''}. ${results.benchSeconds} s. Figures in ${relative(process.cwd(), outFile) || outFile}.`);
 
-// ---- part 6: the history archive (bench/archive.ts) ------------------------------------------------
-async function archiveBench() {
-  await esbuild.build({
+/** Bundles bench/<name>.ts with the sandbox child it forks (bench/sandbox-child.ts) into `outdir`, for node (vscode left out: the stand-in is given with --require). */
+function bundleWithSandboxChild(name, outdir) {
+  return esbuild.build({
     absWorkingDir: root,
-    entryPoints: { archive: 'bench/archive.ts', 'sandbox-child': 'bench/sandbox-child.ts' },
-    outdir: join(scratch, 'archive-bench'),
+    entryPoints: { [name]: `bench/${name}.ts`, 'sandbox-child': 'bench/sandbox-child.ts' },
+    outdir,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -347,6 +337,11 @@ async function archiveBench() {
     external: ['vscode'],
     logLevel: 'warning',
   });
+}
+
+// ---- part 6: the history archive (bench/archive.ts) ------------------------------------------------
+async function archiveBench() {
+  await bundleWithSandboxChild('archive', join(scratch, 'archive-bench'));
   const out = join(scratch, 'archive.json');
   log(`history archive: the morning dashboard twice (${RUNS} runs), a year of pricing from the archive and from the sandbox`);
   run(process.execPath, [join(scratch, 'archive-bench', 'archive.js'), `--child=${join(scratch, 'archive-bench', 'sandbox-child.js')}`, `--out=${out}`, `--runs=${Math.max(3, Math.min(RUNS, 5))}`]);

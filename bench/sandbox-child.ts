@@ -1,7 +1,8 @@
 /**
- * The sandbox in its own process (forked by bench/pipeline.ts), so that generating pages does not
- * share an event loop with the client being measured. Its clock is fixed (argv[2], epoch ms) so
- * every run sees the same data. Talks over the IPC channel: `stats`, `reset`, `fault`, `clear`, `close`.
+ * The sandbox in its own process (forked by bench/sandbox.ts for bench/pipeline.ts and bench/archive.ts),
+ * so that generating pages does not share an event loop with the client being measured. Its clock
+ * starts at argv[2] (epoch ms) so every run sees the same data. Talks over the IPC channel: `stats`,
+ * `reset`, `fault`, `clear`, `close`.
  */
 import { startSandbox } from '../src/sandbox';
 import type { Fault } from '../src/sandbox';

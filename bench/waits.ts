@@ -26,20 +26,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { openWorkbench, runCommand, startCodeServer } from '../test/e2e/harness';
-import { pickItem, quickInput, startCommand, waitForQuickInput } from '../test/e2e/ui';
+import { quickInput, startQuery, waitForQuickInput } from '../test/e2e/ui';
+import { arg, median } from './common';
 
-const arg = (name: string, fallback?: string): string => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  if (a) return a.slice(name.length + 3);
-  if (fallback === undefined) throw new Error(`--${name}= is needed`);
-  return fallback;
-};
 const RUNS = Number(arg('runs', '5'));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round = (x: number) => Math.round(x);
 
 interface PanelTimes {
@@ -129,11 +119,7 @@ async function main(): Promise<void> {
       await page.locator('#workbench\\.parts\\.sidebar .monaco-list-row', { hasText: 'Demo (Meta)' }).first().waitFor({ timeout: 60_000 });
       const runs: Array<Record<string, number>> = [];
       for (let r = 0; r <= RUNS; r++) {
-        await startCommand(page, 'WABA Analytics: Messaging Analytics…');
-        await pickItem(page, /^Which connection\?/, 'Demo (Meta)');
-        await pickItem(page, /^Which WhatsApp Business Account\?/, 'Acme Outdoor US');
-        await pickItem(page, /^Range/, 'Last 30 days');
-        await pickItem(page, /^Granularity/, 'Daily');
+        await startQuery(page, 'WABA Analytics: Messaging Analytics…', { connection: 'Demo (Meta)', waba: 'Acme Outdoor US', range: 'Last 30 days', granularity: 'Daily' });
         await waitForQuickInput(page, /^Add filters, or run/);
         const run = quickInput(page)
           .locator('.quick-input-list .monaco-list-row')

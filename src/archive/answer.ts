@@ -19,17 +19,16 @@ import type { Provider } from '../core/provider';
 import type { ProviderCapabilities, Query } from '../core/query';
 import { previousPeriod, resolveQuery } from '../core/query';
 import type { RunOptions } from '../core/run';
-import { runQuery } from '../core/run';
+import { bothPeriodsProgress, runQuery, withPreviousPeriod } from '../core/run';
 import type { SettleDays } from './reuse';
-import { runReusing } from './reuse';
-import type { ButtonClicks, DaySource, Kind, NormalizedResult, Point, QueryRun } from '../core/types';
+import { PiecedRun, runReusing } from './reuse';
+import type { ButtonClicks, DaySource, Kind, Point, QueryRun } from '../core/types';
 import { CONVERSATION_TYPES, CONVERSATION_TYPE_ANSWERS, DIMENSIONS, providerLabel } from '../core/vocabulary';
-import { WarningSet } from '../core/warnings';
 import type { Partition } from './layout';
 import { monthFileRel, monthOf } from './layout';
 import type { DayState, MonthFile } from './parquet';
 import { ALL_SCOPE } from './parquet';
-import { archiveKindsOf, rowsToPoints } from './rows';
+import { archiveKindsOf, rowsToPoints, runsOf } from './rows';
 import type { ArchiveKind, ArchiveRow } from './schema';
 import { readMonthFile, scopeOfRow } from './store';
 
@@ -202,18 +201,6 @@ function selectMetrics(p: Point, plan: ArchivePlan): Point {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-/** Consecutive runs of days with the same value. */
-function runsOf<T>(days: number[], valueOf: (d: number) => T): Array<{ from: number; to: number; value: T }> {
-  const out: Array<{ from: number; to: number; value: T }> = [];
-  for (const d of days) {
-    const v = valueOf(d);
-    const last = out[out.length - 1];
-    if (last && last.value === v && d === last.to + DAY) last.to = d;
-    else out.push({ from: d, to: d, value: v });
-  }
-  return out;
-}
-
 function sortPoints(points: Point[]): Point[] {
   // Each point's key made once (the comparator runs n log n times).
   const keys = new Map<Point, string>();
@@ -237,13 +224,7 @@ export async function answerWithArchive(provider: Provider, input: unknown, opti
   const q = resolveQuery(input, withoutLookback(provider.capabilities), now).query;
   const range = previousPeriod(q.from, q.to);
   // Both periods at once (as runQuery does); progress counts the requests of both.
-  const progress = [0, 0];
-  const totals = [0, 0];
-  const report = (i: number) => (done: number, total: number) => {
-    progress[i] = done;
-    totals[i] = total;
-    options.onProgress?.(progress[0]! + progress[1]!, totals[0]! + totals[1]!);
-  };
+  const report = bothPeriodsProgress(options.onProgress);
   let unavailable: string | undefined;
   const [current, previous] = await Promise.all([
     answerOne(provider, input, { ...options, now, onProgress: report(0) }),
@@ -253,11 +234,7 @@ export async function answerWithArchive(provider: Provider, input: unknown, opti
       return undefined;
     }),
   ]);
-  if (previous?.partial) unavailable = `The previous period (${range.from} to ${range.to}) is incomplete: some of its requests failed.`;
-  const out: QueryRun = { ...current, previousRange: range, requests: current.requests + (previous?.requests ?? 0) };
-  if (previous) out.previous = { ...previous.result, ...(previous.result.currency || !current.result.currency ? {} : { currency: current.result.currency }) };
-  if (unavailable) out.result = { ...current.result, warnings: [...current.result.warnings, { code: 'comparison.unavailable', message: unavailable }] };
-  return out;
+  return withPreviousPeriod(current, previous, range, unavailable);
 }
 
 async function answerOne(provider: Provider, input: unknown, options: ArchiveAnswerOptions): Promise<QueryRun> {
@@ -281,7 +258,8 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
   const caps = provider.capabilities[q.kind]!;
   const today = startOfDayUtc(now);
   const earliest = today - caps.lookbackDays * DAY;
-  const warnings = new WarningSet();
+  const acc = new PiecedRun();
+  const warnings = acc.warnings;
   warnings.addAll(resolved.warnings);
 
   // The month files of the range, per archive kind; a bad file leaves its days to the API.
@@ -319,7 +297,6 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
   const archiveDays = new Set(runs.filter((r) => r.value === 'archive').flatMap((r) => allDays.filter((d) => d >= r.from && d <= r.to)));
   const rows: Partial<Record<ArchiveKind, ArchiveRow[]>> = {};
   const costAsked = q.kind !== 'messaging' && (!plan.metricTypes || plan.metricTypes.has('COST'));
-  let currency: string | undefined;
   for (const held of months.values()) {
     for (const ak of plan.archiveKinds) {
       for (const r of held[ak]?.rows ?? []) {
@@ -327,7 +304,7 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
         // Per-number messaging rows are messaging points.
         (rows[ak === 'messaging_phone' ? 'messaging' : ak] ??= []).push(r);
         // As runQuery: a currency only with costs (the archive keeps it on every row).
-        if (costAsked) currency ??= r.currency ?? undefined;
+        if (costAsked) acc.currency ??= r.currency ?? undefined;
       }
     }
   }
@@ -341,22 +318,12 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
   const fromArchive = group(matching, (p) => ({ start: p.start, end: p.end }), keep).map((p) => selectMetrics(p, plan));
 
   // The other days from the API, one query per run (MONTHLY: as days, summed into months below).
-  const points: Point[] = [...fromArchive];
-  const raw: unknown[] = [];
-  let requests = 0;
-  let partial = false;
-  let timezone: string | undefined;
+  for (const p of fromArchive) acc.points.push(p);
   for (const r of runs) {
     if (r.value !== 'api') continue;
     const to = r.to === lastDay ? q.to : formatIsoDate(r.to);
     const run = await fetch({ ...q, from: formatIsoDate(r.from), to, granularity: q.granularity === 'MONTHLY' ? 'DAILY' : q.granularity }, { ...runOptions, now });
-    points.push(...run.result.points);
-    warnings.addAll(run.result.warnings);
-    if (run.raw) raw.push(...run.raw);
-    requests += run.requests;
-    partial ||= run.partial;
-    timezone ??= run.result.timezone;
-    if (run.result.currency) currency = run.result.currency;
+    acc.addRun(run, true);
   }
   const beyond = runs.filter((r) => r.value === 'archive' && r.from < earliest);
   if (beyond.length) {
@@ -374,6 +341,7 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
     );
   }
 
+  const points = acc.points;
   let out = points;
   if (q.granularity === 'MONTHLY') {
     // Month buckets as the API makes them: cut to the asked range, the last one ending where the
@@ -393,18 +361,9 @@ async function answerOne(provider: Provider, input: unknown, options: ArchiveAns
     };
     out = group(points, bucketOf, (d) => d);
   }
-  const result: NormalizedResult = {
-    provider: provider.id,
-    kind: q.kind,
-    wabaId: q.wabaId,
-    granularity: q.granularity,
-    timezone: timezone ?? 'UTC',
-    ...(currency ? { currency } : {}),
-    points: sortPoints(out),
-    warnings: warnings.list(),
-  };
+  const result = acc.result(provider.id, q, sortPoints(out));
   const sources: DaySource[] = runs.filter((r) => r.value !== 'missing').map((r) => ({ from: formatIsoDate(r.from), to: formatIsoDate(r.to), source: r.value as 'archive' | 'api' }));
-  return { result, ...(options.keepRaw ? { raw } : {}), requests, partial, sources };
+  return { result, ...(options.keepRaw ? { raw: acc.raw } : {}), requests: acc.requests, partial: acc.partial, sources };
 }
 
 export { describeSources } from './sources';

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { processAlive } from '../core/files';
 import { ArchiveError } from './errors';
 
 export const LOCK_NAME = '.lock';
@@ -34,15 +35,6 @@ export interface LockOptions {
   now?: () => number;
 }
 
-function defaultAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function readLock(file: string): Promise<LockInfo | undefined | 'unreadable'> {
   let text: string;
   try {
@@ -62,7 +54,7 @@ async function readLock(file: string): Promise<LockInfo | undefined | 'unreadabl
 
 /** Take the archive's lock, or throw an ArchiveError `locked` naming the holder. The folder is created. */
 export async function acquireLock(root: string, options: LockOptions = {}): Promise<ArchiveLock> {
-  const isAlive = options.isAlive ?? defaultAlive;
+  const isAlive = options.isAlive ?? processAlive;
   const file = path.join(root, LOCK_NAME);
   const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date((options.now ?? Date.now)()).toISOString(), token: randomBytes(8).toString('hex') };
   try {

@@ -35,7 +35,7 @@ import type { Query } from '../core/query';
 import { stableKey } from '../core/cache';
 import type { RunOptions } from '../core/run';
 import { runQuery } from '../core/run';
-import type { Granularity, Kind, Point, QueryRun } from '../core/types';
+import type { Granularity, Kind, NormalizedResult, Point, ProviderId, QueryRun } from '../core/types';
 import type { Warning, WarningCode } from '../core/warnings';
 import { WarningSet } from '../core/warnings';
 import { writeFileAtomic } from './atomic';
@@ -43,7 +43,7 @@ import { checkProvider, checkWabaId, monthOf } from './layout';
 import type { DayState, MonthMeta } from './parquet';
 import type { MonthColumns } from './parquet';
 import { dayAt, decodeMonthColumns, encodeMonth, extraAt, rowsOfColumns } from './parquet';
-import { DEFAULT_SETTLE_DAYS, isFinal, splitDims, splitMetrics } from './rows';
+import { DEFAULT_SETTLE_DAYS, isFinal, runsOf, splitDims, splitMetrics } from './rows';
 import type { ArchiveRow } from './schema';
 import { ARCHIVE_SCHEMA_VERSION } from './schema';
 
@@ -244,16 +244,44 @@ async function readMonth(dir: string, key: string): Promise<MonthDays> {
   return out;
 }
 
-/** Consecutive runs of days with the same value. */
-function runsOf<T>(days: number[], valueOf: (d: number) => T): Array<{ from: number; to: number; value: T }> {
-  const out: Array<{ from: number; to: number; value: T }> = [];
-  for (const d of days) {
-    const v = valueOf(d);
-    const last = out[out.length - 1];
-    if (last && last.value === v && d === last.to + DAY) last.to = d;
-    else out.push({ from: d, to: d, value: v });
+/**
+ * The pieces of one query's answer added up into one run: days read back (from the store of final
+ * days or the history archive) and the API's runs of the other days, in the order added. The first
+ * timezone found holds; an API run's currency wins over one read back.
+ */
+export class PiecedRun {
+  readonly points: Point[] = [];
+  readonly raw: unknown[] = [];
+  readonly warnings = new WarningSet();
+  requests = 0;
+  partial = false;
+  timezone: string | undefined;
+  currency: string | undefined;
+
+  /** An API run of some of the days (its raw bodies kept with `keepRaw`). */
+  addRun(run: QueryRun, keepRaw = false): void {
+    for (const p of run.result.points) this.points.push(p);
+    this.warnings.addAll(run.result.warnings);
+    if (keepRaw && run.raw) for (const b of run.raw) this.raw.push(b);
+    this.requests += run.requests;
+    this.partial ||= run.partial;
+    this.timezone ??= run.result.timezone;
+    if (run.result.currency) this.currency = run.result.currency;
   }
-  return out;
+
+  /** The result of query `q` (the points added, or `points` made of them). */
+  result(provider: ProviderId, q: Query, points: Point[] = this.points): NormalizedResult {
+    return {
+      provider,
+      kind: q.kind,
+      wabaId: q.wabaId,
+      granularity: q.granularity,
+      timezone: this.timezone ?? 'UTC',
+      ...(this.currency ? { currency: this.currency } : {}),
+      points,
+      warnings: this.warnings.list(),
+    };
+  }
 }
 
 /**
@@ -302,10 +330,8 @@ export async function runReusing(provider: Provider, input: unknown, options: Re
     return run;
   }
 
-  const warnings = new WarningSet();
-  warnings.addAll(resolved.warnings);
-  let currency: string | undefined;
-  let timezone: string | undefined;
+  const acc = new PiecedRun();
+  acc.warnings.addAll(resolved.warnings);
   // The kept days' points, by day, each from the segment holding its latest fetch.
   const keptPoints = new Map<number, Point[]>();
   const isoOf = isoCache();
@@ -328,45 +354,24 @@ export async function runReusing(provider: Provider, input: unknown, options: Re
       }
       if (list) list.push(pointAt(c, i, t, bucket, isoOf));
     }
-    timezone ??= seg.meta.timezone;
-    currency ??= seg.meta.currency ?? (c.currency.find((x) => typeof x === 'string') as string | undefined);
-    warnings.addAll(seg.meta.warnings ?? []);
+    acc.timezone ??= seg.meta.timezone;
+    acc.currency ??= seg.meta.currency ?? (c.currency.find((x) => typeof x === 'string') as string | undefined);
+    acc.warnings.addAll(seg.meta.warnings ?? []);
   }
-  const points: Point[] = [];
-  let requests = 0;
-  let partial = false;
   const fetched: Array<{ from: number; to: number; run: QueryRun }> = [];
   for (const r of runs) {
     if (r.value) {
-      for (let d = r.from; d <= r.to; d += DAY) for (const p of keptPoints.get(d) ?? []) points.push(p);
+      for (let d = r.from; d <= r.to; d += DAY) for (const p of keptPoints.get(d) ?? []) acc.points.push(p);
       continue;
     }
     const from = r.from === firstDay ? q.from : formatIsoDate(r.from);
     const to = r.to === lastDay ? q.to : formatIsoDate(r.to);
-    const run = await runQuery(provider, { ...q, from, to }, { ...runOptions, now, ...(currency && !runOptions.waba ? { resolveCurrency: false } : {}) });
+    const run = await runQuery(provider, { ...q, from, to }, { ...runOptions, now, ...(acc.currency && !runOptions.waba ? { resolveCurrency: false } : {}) });
     fetched.push({ from: r.from, to: r.to, run });
-    for (const p of run.result.points) points.push(p);
-    warnings.addAll(run.result.warnings);
-    requests += run.requests;
-    partial ||= run.partial;
-    timezone ??= run.result.timezone;
-    if (run.result.currency) currency = run.result.currency;
+    acc.addRun(run);
   }
   await schedule(writeBehind, () => keep(root, q, key, bucket, settle, now, months, fetched, whole));
-  return {
-    result: {
-      provider: provider.id,
-      kind: q.kind,
-      wabaId: q.wabaId,
-      granularity: q.granularity,
-      timezone: timezone ?? 'UTC',
-      ...(currency ? { currency } : {}),
-      points,
-      warnings: warnings.list(),
-    },
-    requests,
-    partial,
-  };
+  return { result: acc.result(provider.id, q), requests: acc.requests, partial: acc.partial };
 }
 
 /** Keep the final, whole, undoubted days of completed runs. Best effort: a failure to write is not the query's. */

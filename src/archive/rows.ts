@@ -132,3 +132,15 @@ export function rowsToPoints(kind: Kind, rows: Partial<Record<ArchiveKind, Archi
 }
 
 export type { CountColumn, DimensionColumn, MoneyColumn };
+
+/** Consecutive runs of sorted day instants with the same value (a gap of a day or more starts a new run). */
+export function runsOf<T>(days: number[], valueOf: (d: number) => T): Array<{ from: number; to: number; value: T }> {
+  const out: Array<{ from: number; to: number; value: T }> = [];
+  for (const d of days) {
+    const v = valueOf(d);
+    const last = out[out.length - 1];
+    if (last && last.value === v && d === last.to + DAY) last.to = d;
+    else out.push({ from: d, to: d, value: v });
+  }
+  return out;
+}

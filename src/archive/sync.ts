@@ -25,7 +25,7 @@ import type { LockInfo, LockOptions } from './lock';
 import { acquireLock } from './lock';
 import type { DayState, MonthFile } from './parquet';
 import { ALL_SCOPE } from './parquet';
-import { DEFAULT_SETTLE_DAYS, archiveKindsOf, isFinal, resultToRows } from './rows';
+import { DEFAULT_SETTLE_DAYS, archiveKindsOf, isFinal, resultToRows, runsOf } from './rows';
 import type { ArchiveKind } from './schema';
 import { mergeMonth, readMonthFile, scopeOfRow, writeMonthFile } from './store';
 
@@ -133,15 +133,7 @@ function days(fromMs: number, toMs: number): number[] {
 }
 
 /** Consecutive runs of sorted day instants, as [first, last] pairs. */
-function runsOf(sorted: number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const d of sorted) {
-    const last = out[out.length - 1];
-    if (last && d === last[1] + DAY) last[1] = d;
-    else out.push([d, d]);
-  }
-  return out;
-}
+const spansOf = (sorted: number[]): Array<[number, number]> => runsOf(sorted, () => true).map((r) => [r.from, r.to]);
 
 function cancelled(): WabaError {
   return new WabaError('cancelled', 'The sync was cancelled; the days written so far are kept.', { hint: 'Sync again to go on.' });
@@ -223,16 +215,21 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
         const wanted = days(earliest, last);
         // The coverage of every month of the range, from the kind's main archive file.
         const main = archiveKindsOf(kind)[0]!;
-        const blocked = new Set<string>();
-        for (const month of new Set(wanted.map(monthOf))) {
-          const p: Partition = { provider: provider.id, waba, kind: main, month };
-          try {
-            plan.months.set(month, await readMonthFile(root, p));
-          } catch (e) {
-            report.problems.push(problemOf(e, monthFileRel(p)));
-            blocked.add(month);
+        // A month file that cannot be read is a problem of the report, and its days are left alone (blocked).
+        const readMonths = async (ak: ArchiveKind, into: Map<string, MonthFile | undefined>): Promise<Set<string>> => {
+          const blocked = new Set<string>();
+          for (const month of new Set(wanted.map(monthOf))) {
+            const p: Partition = { provider: provider.id, waba, kind: ak, month };
+            try {
+              into.set(month, await readMonthFile(root, p));
+            } catch (e) {
+              report.problems.push(problemOf(e, monthFileRel(p)));
+              blocked.add(month);
+            }
           }
-        }
+          return blocked;
+        };
+        const blocked = await readMonths(main, plan.months);
         const stateOf = (d: number, scope: string): DayState | undefined => plan.months.get(monthOf(d))?.meta.days[formatIsoDate(d)]?.[scope];
         const open = wanted.filter((d) => !blocked.has(monthOf(d)));
         if (kind === 'template' && wabaInfo.get(waba)?.insightsEnabled === false) {
@@ -266,11 +263,11 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
             groups.set(key, g);
           }
           for (const g of groups.values()) {
-            for (const [a, b] of runsOf(g.days)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b), templateIds: g.ids });
+            for (const [a, b] of spansOf(g.days)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b), templateIds: g.ids });
           }
         } else {
           const need = open.filter((d) => !stateOf(d, ALL_SCOPE)?.final);
-          for (const [a, b] of runsOf(need)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b) });
+          for (const [a, b] of spansOf(need)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b) });
           if (kind === 'messaging' && caps.filters.includes('phoneNumbers')) {
             // Messaging per phone number: one query per number (the API does not break messaging down by number).
             let phones: string[];
@@ -282,20 +279,11 @@ export async function syncArchive(options: SyncOptions): Promise<SyncReport> {
               kr.error = { message: `The phone numbers could not be listed: ${describeError(e)}`, kind: e instanceof WabaError ? e.kind : 'network' };
               continue;
             }
-            const phoneBlocked = new Set<string>();
-            for (const month of new Set(wanted.map(monthOf))) {
-              const p: Partition = { provider: provider.id, waba, kind: 'messaging_phone', month };
-              try {
-                plan.phoneMonths.set(month, await readMonthFile(root, p));
-              } catch (e) {
-                report.problems.push(problemOf(e, monthFileRel(p)));
-                phoneBlocked.add(month);
-              }
-            }
+            const phoneBlocked = await readMonths('messaging_phone', plan.phoneMonths);
             const phoneState = (d: number, phone: string): DayState | undefined => plan.phoneMonths.get(monthOf(d))?.meta.days[formatIsoDate(d)]?.[phone];
             for (const phone of phones) {
               const needPhone = wanted.filter((d) => !phoneBlocked.has(monthOf(d)) && !phoneState(d, phone)?.final);
-              for (const [a, b] of runsOf(needPhone)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b), phone });
+              for (const [a, b] of spansOf(needPhone)) plan.tasks.push({ waba, kind, from: formatIsoDate(a), to: formatIsoDate(b), phone });
             }
           }
         }

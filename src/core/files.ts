@@ -201,7 +201,8 @@ function tempName(base: string): string {
   return `.${base.slice(0, 40)}.waba-${host()}-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
 }
 
-function processAlive(pid: number): boolean {
+/** A process with this id runs on this machine (one of another user's counts: EPERM). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -67,6 +67,8 @@ const idString = z.preprocess(
 const countryList = z.array(
   z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code')),
 );
+/** Tier filter, e.g. `0:100000` or `0:MAX`. */
+const tierList = z.array(z.string().regex(TIER_PATTERN, 'must look like 0:100000 or 0:MAX'));
 
 const base = {
   provider: z.enum(PROVIDERS),
@@ -109,8 +111,7 @@ export const PricingQuerySchema = z.strictObject({
   pricingTypes: upperList(PRICING_TYPES).optional(),
   pricingCategories: upperList(PRICING_CATEGORIES).optional(),
   dimensions: upperList(PRICING_DIMENSIONS).optional(),
-  /** Tier filter, e.g. `0:100000` or `0:MAX`. */
-  tiers: z.array(z.string().regex(TIER_PATTERN, 'must look like 0:100000 or 0:MAX')).optional(),
+  tiers: tierList.optional(),
 });
 
 export const TemplateQuerySchema = z.strictObject({
@@ -131,7 +132,7 @@ export const CallsQuerySchema = z.strictObject({
   metricTypes: upperList(CALL_METRICS).optional(),
   directions: upperList(CALL_DIRECTIONS).optional(),
   dimensions: upperList(CALL_DIMENSIONS).optional(),
-  tiers: z.array(z.string().regex(TIER_PATTERN, 'must look like 0:100000 or 0:MAX')).optional(),
+  tiers: tierList.optional(),
 });
 
 /** Template groups (`template_group_analytics`, an edge like template analytics). */

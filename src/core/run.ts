@@ -143,13 +143,7 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
     unavailable = `The previous period (${range.from} to ${range.to}) cannot be asked for: ${describeError(e)}`;
   }
   // Both periods at once; progress counts the requests of both.
-  const progress = [0, 0];
-  const totals = [0, 0];
-  const report = (i: number) => (done: number, total: number) => {
-    progress[i] = done;
-    totals[i] = total;
-    options.onProgress?.(progress[0]! + progress[1]!, totals[0]! + totals[1]!);
-  };
+  const report = bothPeriodsProgress(options.onProgress);
   const [current, previous] = await Promise.all([
     runOne(provider, input, { ...options, now, onProgress: report(0) }),
     unavailable
@@ -160,6 +154,25 @@ export async function runQuery(provider: Provider, input: unknown, options: RunO
           return undefined;
         }),
   ]);
+  return withPreviousPeriod(current, previous, range, unavailable);
+}
+
+/** Progress of a run and its previous period at once: `report(i)` for run i (0 or 1) reports the sums of both. */
+export function bothPeriodsProgress(onProgress: RunOptions['onProgress']): (i: number) => (done: number, total: number) => void {
+  const progress = [0, 0];
+  const totals = [0, 0];
+  return (i) => (done, total) => {
+    progress[i] = done;
+    totals[i] = total;
+    onProgress?.(progress[0]! + progress[1]!, totals[0]! + totals[1]!);
+  };
+}
+
+/**
+ * The run with its previous period attached (`previous`, `previousRange`, the requests of both); a
+ * previous period missing (`unavailable` says why) or incomplete is a `comparison.unavailable` warning.
+ */
+export function withPreviousPeriod(current: QueryRun, previous: QueryRun | undefined, range: { from: string; to: string }, unavailable: string | undefined): QueryRun {
   const out: QueryRun = { ...current, previousRange: range, requests: current.requests + (previous?.requests ?? 0) };
   if (previous) out.previous = { ...previous.result, ...(previous.result.currency || !current.result.currency ? {} : { currency: current.result.currency }) };
   if (previous?.partial) unavailable = `The previous period (${range.from} to ${range.to}) is incomplete: some of its requests failed.`;

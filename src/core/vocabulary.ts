@@ -120,6 +120,26 @@ export function granularityLabel(g: string): string {
   return (GRANULARITY_LABELS as Record<string, string>)[g] ?? g;
 }
 
+/** A message template's review status in words ("Approved"); the API's word stays in the tooltip. */
+export const TEMPLATE_STATUS_LABELS: Readonly<Record<string, string>> = {
+  APPROVED: 'Approved',
+  PENDING: 'In review',
+  REJECTED: 'Rejected',
+  PAUSED: 'Paused',
+  DISABLED: 'Disabled',
+  IN_APPEAL: 'In appeal',
+  PENDING_DELETION: 'Being deleted',
+  DELETED: 'Deleted',
+  LIMIT_EXCEEDED: 'Limit exceeded',
+  ARCHIVED: 'Archived',
+};
+export function templateStatusLabel(status: string): string {
+  const known = TEMPLATE_STATUS_LABELS[status.toUpperCase()];
+  if (known) return known;
+  const words = status.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export const PROVIDER_LABELS: Readonly<Record<ProviderName, string>> = { meta: 'Meta', vonage: 'Vonage' };
 
 /** A provider's label; an unknown id is shown as it is. */

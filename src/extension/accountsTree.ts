@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import type { PhoneNumberInfo, TemplateGroupInfo, TemplateInfo, WabaInfo } from '../core/types';
-import { valueLabel } from '../core/vocabulary';
+import { templateStatusLabel, valueLabel } from '../core/vocabulary';
 import { providerDescriptor } from '../providers/descriptors';
 import type { Warning } from '../core/warnings';
 import type { AccountsChange, AccountsService } from './accountsService';
@@ -403,8 +403,8 @@ export class TemplateNode extends BaseNode {
     // Under a template group too: an id of its own there (VS Code refuses one id twice in a tree).
     item.id = `${this.parent instanceof TemplateGroupNode ? this.parent.id : this.waba.id}/t:${t.id}`;
     // "click tracking off" first, so a narrow sidebar still shows it.
-    item.description = [t.clickTrackingOptedOut ? 'click tracking off' : undefined, t.language, t.status].filter(Boolean).join(' · ');
-    item.tooltip = `${t.name} (${t.id})\nLanguage: ${t.language ?? 'unknown'}\nCategory: ${t.category ?? 'unknown'}\nStatus: ${t.status ?? 'unknown'}${t.qualityScore ? `\nQuality: ${t.qualityScore}` : ''}${t.buttons?.length ? `\nButtons: ${t.buttons.join(', ')}` : ''}`;
+    item.description = [t.clickTrackingOptedOut ? 'click tracking off' : undefined, t.language, t.status ? templateStatusLabel(t.status) : undefined].filter(Boolean).join(' · ');
+    item.tooltip = `${t.name} (${t.id})\nLanguage: ${t.language ?? 'unknown'}\nCategory: ${t.category ? valueLabel('pricing_category', t.category) : 'unknown'}\nStatus: ${t.status ? `${templateStatusLabel(t.status)} (${t.status})` : 'unknown'}${t.qualityScore ? `\nQuality: ${t.qualityScore}` : ''}${t.buttons?.length ? `\nButtons: ${t.buttons.join(', ')}` : ''}`;
     const status = (t.status ?? '').toUpperCase();
     item.iconPath = new vscode.ThemeIcon(
       status === 'APPROVED' ? 'pass' : status === 'REJECTED' ? 'error' : status === 'PAUSED' ? 'debug-pause' : 'clock',

@@ -12,7 +12,7 @@ import type { DialectContext, Reply, SandboxRequest } from './respond';
 import { RawJson, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith } from './respond';
 import type { SandboxGranularity, SeriesKind } from './values';
 import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, money, templateAccSize, templateSlot, zonedMidnight } from './values';
-import { writeSeriesArray } from './writer';
+import { pageBounds, writeSeriesArray } from './writer';
 import { callAnalytics, groupAnalytics, templateGroupAnalytics, templateGroupsListing } from './metaNewer';
 
 // ---------------------------------------------------------------------------------------------
@@ -574,8 +574,7 @@ function analyticsField(name: AnalyticsField, spec: FieldSpec, req: SandboxReque
   const seriesKey = `meta:${waba.id}|${kind}|${JSON.stringify(filters)}|${dimKeys.join(',')}|${start}|${end}|${granularity}|${Math.floor(now / SLOT_MS)}`;
   const series = ctx.series.get(seriesKey, () => new Series(kind, filterCombos(waba.combos[kind], filters), dimKeys, makeBuckets(start * 1000, end * 1000, now, calendarOf(granularity))));
   const total = series.length;
-  const from = Math.min(offset, total);
-  const to = Math.min(total, from + limit);
+  const { from, to } = pageBounds(offset, limit, total);
 
   const showFirst = kind === 'messaging' || metricTypes.length === 0 || metricTypes.includes(kind === 'conversation' ? 'CONVERSATION' : 'VOLUME');
   const showCost = kind !== 'messaging' && !waba.partnerBilled && (metricTypes.length === 0 || metricTypes.includes('COST'));

@@ -12,7 +12,7 @@ import type { DialectContext, Reply, SandboxRequest } from './respond';
 import { RawJson, allParams, cursorOffset, encodeCursor, headerValue, jsonReply, linkWith } from './respond';
 import type { SandboxGranularity } from './values';
 import { DAY_MS, SLOT_MS, Series, calendarOf, makeBuckets, templateAccSize, templateSlot } from './values';
-import { writeSeriesArray } from './writer';
+import { pageBounds, writeSeriesArray } from './writer';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -381,6 +381,14 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The series a messaging or pricing request asks for (kept per filters, dimensions, range and time slot) and the page of it to answer. */
+function seriesPage(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba, kind: 'messaging' | 'pricing', filters: SandboxFilters, dimKeys: string[], c: ReturnType<typeof parseCommon>) {
+  const key = `vonage:${waba.id}|${kind}|${JSON.stringify(filters)}|${dimKeys.join(',')}|${c.startMs}|${c.endMs}|${c.granularity}|${Math.floor(req.now / SLOT_MS)}`;
+  const series = ctx.series.get(key, () => new Series(kind, filterCombos(waba.combos[kind], filters), dimKeys, makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity))));
+  const total = series.length;
+  return { series, total, ...pageBounds(c.offset, c.pageSize, total) };
+}
+
 function messagingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: SandboxWaba): Reply {
   const bad: InvalidParameter[] = [];
   const c = parseCommon(req, ctx, ['phone_number', 'product_types', 'country_codes'], ['HALF_HOUR', 'DAILY', 'MONTHLY'], 'vm', bad);
@@ -390,11 +398,7 @@ function messagingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sand
   for (const pt of productTypes) if (!['0', '2', '100'].includes(pt)) bad.push({ name: 'product_types', reason: `${pt} is not one of 0, 2, 100` });
   if (bad.length) throw invalid(bad);
   const filters: SandboxFilters = { phoneNumbers: phones, countryCodes: countries, productTypes };
-  const key = `vonage:${waba.id}|messaging|${JSON.stringify(filters)}||${c.startMs}|${c.endMs}|${c.granularity}|${Math.floor(req.now / SLOT_MS)}`;
-  const series = ctx.series.get(key, () => new Series('messaging', filterCombos(waba.combos.messaging, filters), [], makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity))));
-  const total = series.length;
-  const from = Math.min(c.offset, total);
-  const to = Math.min(total, from + c.pageSize);
+  const { series, from, to, total } = seriesPage(req, ctx, waba, 'messaging', filters, [], c);
   const page = writeSeriesArray(
     series,
     from,
@@ -439,11 +443,7 @@ function pricingAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandbo
   }
   if (bad.length) throw invalid(bad);
   const filters: SandboxFilters = { phoneNumbers: phones, countryCodes: countries, tiers };
-  const key = `vonage:${waba.id}|pricing|${JSON.stringify(filters)}|${dimKeys.join(',')}|${c.startMs}|${c.endMs}|${c.granularity}|${Math.floor(req.now / SLOT_MS)}`;
-  const series = ctx.series.get(key, () => new Series('pricing', filterCombos(waba.combos.pricing, filters), dimKeys, makeBuckets(c.startMs, c.endMs, req.now, calendarOf(c.granularity))));
-  const total = series.length;
-  const from = Math.min(c.offset, total);
-  const to = Math.min(total, from + c.pageSize);
+  const { series, from, to, total } = seriesPage(req, ctx, waba, 'pricing', filters, dimKeys, c);
   const page = writeSeriesArray(
     series,
     from,
@@ -510,8 +510,7 @@ function templateAnalytics(req: SandboxRequest, ctx: DialectContext, waba: Sandb
   const show = (m: string) => metrics.length === 0 || metrics.includes(m);
   const buckets = makeBuckets(c.startMs, c.endMs, req.now, calendarOf('DAILY'), false);
   const total = buckets.length * ids.length;
-  const from = Math.min(c.offset, total);
-  const to = Math.min(total, from + c.pageSize);
+  const { from, to } = pageBounds(c.offset, c.pageSize, total);
   const parts: string[] = [];
   for (let i = from; i < to; i++) {
     const t = templates[i % ids.length]!;

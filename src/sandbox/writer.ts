@@ -89,6 +89,12 @@ export class AsciiWriter {
   }
 }
 
+/** The items [from, to) of `total` that a page at `offset` of `size` items holds (empty past the end). */
+export function pageBounds(offset: number, size: number, total: number): { from: number; to: number } {
+  const from = Math.min(offset, total);
+  return { from, to: Math.min(total, from + size) };
+}
+
 /**
  * Points `from` to `to` of a series (src/sandbox/values.ts) as one JSON array, the one writer of
  * every dialect's series pages: each point is `open(bucket)` (built once per bucket, whose points

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Frame, Page } from 'playwright-core';
+import type { TestContext } from 'node:test';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -433,6 +434,42 @@ export function saveArtifact(name: string, text: string): string {
   const file = join(artifactsDir(), name.replace(/[^\w.-]+/g, '-'));
   writeFileSync(file, text);
   return file;
+}
+
+/** A journey's step: `snap(what)` takes a screenshot along the way (test-artifacts/<step>-<what>.png). */
+export type JourneyStep = (name: string, fn: (snap: (what: string) => Promise<string>) => Promise<void>) => Promise<void>;
+
+/**
+ * The steps of a journey, run in order as subtests of `t` ("NN. name"), with a screenshot after each
+ * (test-artifacts/<prefix>-NN-<name>.png). A failed step leaves a screenshot and a log with the
+ * server's diagnostics (…-FAILED.png/.log) and fails as an E2eStepError naming it; every later
+ * step then fails without being attempted, saying which step it needed.
+ */
+export function journeySteps(t: TestContext, page: Page, server: CodeServer, prefix: string): JourneyStep {
+  let stepNo = 0;
+  let failed: string | undefined;
+  return async (name, fn) => {
+    const n = String(++stepNo).padStart(2, '0');
+    const slug = `${prefix}-${n}-${name}`;
+    await t.test(`${n}. ${name}`, async () => {
+      if (failed) {
+        const skipped = new E2eStepError(name, `not attempted: the earlier step "${failed}" failed`);
+        skipped.stack = skipped.message;
+        throw skipped;
+      }
+      try {
+        await fn((what) => screenshot(page, `${slug}-${what}`));
+      } catch (e) {
+        failed = name;
+        await screenshot(page, `${slug}-FAILED`).catch(() => undefined);
+        saveArtifact(`${slug}-FAILED.log`, `${e instanceof Error ? e.stack : String(e)}\n\n${server.diagnostics(80)}`);
+        throw e instanceof E2eStepError && e.step === name
+          ? e
+          : new E2eStepError(name, `${e instanceof Error ? e.message : String(e)}\n(screenshot and logs: test-artifacts/${slug.replace(/[^\w.-]+/g, '-')}-FAILED.*)`, { cause: e });
+      }
+      await screenshot(page, slug);
+    });
+  };
 }
 
 /** Opens the command palette (F1) and types `text` after the `>` prefix; resolves to the palette rows' labels. */

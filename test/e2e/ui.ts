@@ -2,6 +2,7 @@
 // tests: the command palette and quick picks, the side bar's tree, modal dialogs, webview panels.
 // Each helper waits for what it needs and fails with a message saying what it looked for and what
 // was there instead.
+import { existsSync } from 'node:fs';
 import type { Frame, Locator, Page } from 'playwright-core';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -155,6 +156,44 @@ export async function startCommand(page: Page, title: string, timeoutMs = DEFAUL
   await row.first().click();
 }
 
+/**
+ * Starts an analytics command from the palette ("WABA Analytics: Messaging Analytics…") and answers
+ * its first pickers: the connection, the WhatsApp Business Account, the range preset and the
+ * granularity. The filters step ("Add filters, or run") is next.
+ */
+export async function startQuery(page: Page, command: string, q: { connection: string; waba: string; range: string; granularity: string }): Promise<void> {
+  await startCommand(page, command);
+  await pickItem(page, /^Which connection\?/, q.connection);
+  await pickItem(page, /^Which WhatsApp Business Account\?/, q.waba);
+  await pickItem(page, /^Range/, q.range);
+  await pickItem(page, /^Granularity/, q.granularity);
+}
+
+/**
+ * The path VS Code's save dialog (in code-server: a quick input holding the path) proposes, once it
+ * ends with `ending` (the dialog fills its box a moment after it opens); what it holds after
+ * `timeoutMs` otherwise, for the caller's assertion to show.
+ */
+export async function proposedSavePath(page: Page, ending: string, timeoutMs = 10_000): Promise<string> {
+  let proposed = '';
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline && !proposed.endsWith(ending); ) {
+    proposed = (await quickInputState(page)).value;
+    if (!proposed.endsWith(ending)) await page.waitForTimeout(100);
+  }
+  return proposed;
+}
+
+/** Accepts the save dialog (Enter) and waits until `file` is written; a folder that does not exist yet is created (the dialog asks: OK). */
+export async function acceptSave(page: Page, file: string, timeoutMs = 30_000): Promise<void> {
+  await page.keyboard.press('Enter');
+  for (const deadline = Date.now() + timeoutMs; !existsSync(file); ) {
+    const q = await quickInputState(page);
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs / 1000} s (the quick input: ${q.visible ? `"${q.title}" ${q.message}` : 'closed'})`);
+    if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
+    await page.waitForTimeout(200);
+  }
+}
+
 // ---- the side bar's tree ----------------------------------------------------------------------
 
 export interface TreeRow {
@@ -273,6 +312,14 @@ export async function rowMenu(page: Page, path: string[], label: string, timeout
     async () => (await page.locator('.context-view .monaco-menu .action-label').allTextContents()).map((t) => t.trim()).filter(Boolean).join(', ') || 'no menu',
   );
   await entry.first().click();
+  // A click that lands while the menu is still settling can be ignored by the workbench (the menu
+  // stays open with the entry highlighted): then the entry is chosen with the keyboard instead.
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let i = 0; i < 20 && (await menu.count()) > 0; i++) await page.waitForTimeout(100);
+  if ((await menu.count()) > 0 && (await entry.count()) > 0) {
+    await entry.first().hover();
+    await page.keyboard.press('Enter');
+  }
 }
 
 /** Collapses the row at `path` when it is expanded. */

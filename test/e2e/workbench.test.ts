@@ -13,17 +13,19 @@
 // step also leaves test-artifacts/workbench-NN-<step>-FAILED.log (code-server's output and logs), and
 // the steps after it fail saying which step they depended on.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import type { SandboxProvider, SandboxWaba } from '../../src/sandbox';
+import type { SandboxData, SandboxProvider, SandboxWaba } from '../../src/sandbox';
 import { startSandbox } from '../../src/sandbox';
 import { groupAnalytics, templateGroupAnalytics, templateGroupsOf, whatsappGroupsOf } from '../../src/sandbox/metaNewer';
-import { E2eStepError, artifactsDir, extensionUnderTest, openWorkbench, saveArtifact, screenshot, startCodeServer } from './harness';
+import { artifactsDir, extensionUnderTest, journeySteps, openWorkbench, saveArtifact, startCodeServer } from './harness';
+import type { CodeServer } from './harness';
 import type { TreeRow } from './ui';
 import {
+  acceptSave,
   childRows,
   clickDialogButton,
   clickRow,
@@ -35,10 +37,10 @@ import {
   findRow,
   pickItem,
   pickItems,
-  quickInput,
-  quickInputState,
+  proposedSavePath,
   rowMenu,
   startCommand,
+  startQuery,
   treeRows,
   typeInput,
   waitForDialog,
@@ -272,47 +274,27 @@ async function editorPicture(page: Page, name: string): Promise<void> {
 
 // ---- the journey ------------------------------------------------------------------------------
 
-test('WABA Analytics in VS Code: a user journey with the demo connection', { timeout: 8 * 60_000 }, async (t: TestContext) => {
+/** The demo's sandbox in this process, code-server with the extension under test, and a workbench page tall enough for the expanded tree (it renders only the rows in view); all closed after `t`. */
+async function demoWorkbench(t: TestContext): Promise<{ data: SandboxData; server: CodeServer; page: Page }> {
   const vsix = await extensionUnderTest();
   const sandbox = await startSandbox({ seed: DEMO_SEED, port: 0 });
   t.after(() => sandbox.close());
-  const data = sandbox.data;
   const server = await startCodeServer({ extensions: [vsix] });
   t.after(() => server.stop());
-  // Tall enough for the expanded tree (it renders only the rows in view).
   const workbench = await openWorkbench(server.url, server.workspace, { viewport: { width: 1400, height: 1600 } });
   t.after(() => workbench.close());
-  const page = workbench.page;
+  return { data: sandbox.data, server, page: workbench.page };
+}
+
+test('WABA Analytics in VS Code: a user journey with the demo connection', { timeout: 8 * 60_000 }, async (t: TestContext) => {
+  const { data, server, page } = await demoWorkbench(t);
   // What the page logs (the webview's CSP report on load among it), kept as an artifact.
   const consoleLines: string[] = [];
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   t.after(() => saveArtifact('workbench-console.log', consoleLines.join('\n')));
 
   // Steps run in order; a failed step fails the ones after it, saying which step they needed.
-  let stepNo = 0;
-  let failed: string | undefined;
-  const journeyStep = async (name: string, fn: (snap: (what: string) => Promise<string>) => Promise<void>) => {
-    const n = String(++stepNo).padStart(2, '0');
-    const slug = `workbench-${n}-${name}`;
-    await t.test(`${n}. ${name}`, async () => {
-      if (failed) {
-        const skipped = new E2eStepError(name, `not attempted: the earlier step "${failed}" failed`);
-        skipped.stack = skipped.message;
-        throw skipped;
-      }
-      try {
-        await fn((what) => screenshot(page, `${slug}-${what}`));
-      } catch (e) {
-        failed = name;
-        await screenshot(page, `${slug}-FAILED`).catch(() => undefined);
-        saveArtifact(`${slug}-FAILED.log`, `${e instanceof Error ? e.stack : String(e)}\n\n${server.diagnostics(80)}`);
-        throw e instanceof E2eStepError && e.step === name
-          ? e
-          : new E2eStepError(name, `${e instanceof Error ? e.message : String(e)}\n(screenshot and logs: test-artifacts/${slug.replace(/[^\w.-]+/g, '-')}-FAILED.*)`, { cause: e });
-      }
-      await screenshot(page, slug);
-    });
-  };
+  const journeyStep = journeySteps(t, page, server, 'workbench');
 
   const waba = (provider: SandboxProvider, name: string): SandboxWaba => {
     const w = data.wabas[provider].find((x) => x.name === name);
@@ -432,11 +414,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
 
   let messagingKpis: PanelView['kpis'] = {};
   await journeyStep('messaging analytics from the command palette', async () => {
-    await startCommand(page, 'WABA Analytics: Messaging Analytics…');
-    await pickItem(page, /^Which connection\?/, 'Demo (Vonage)');
-    await pickItem(page, /^Which WhatsApp Business Account\?/, ukWaba.name);
-    await pickItem(page, /^Range/, 'Last month');
-    await pickItem(page, /^Granularity/, 'Daily');
+    await startQuery(page, 'WABA Analytics: Messaging Analytics…', { connection: 'Demo (Vonage)', waba: ukWaba.name, range: 'Last month', granularity: 'Daily' });
     await pickItem(page, /^Add filters, or run/, 'Run query');
     const view = await readDrawnPanel(await panelFrame(page, `Messaging analytics · ${ukWaba.name} · `, 'result'));
     assert.equal(view.range, lastMonthText);
@@ -507,11 +485,7 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
   });
 
   await journeyStep('the period under way is marked partial', async (snap) => {
-    await startCommand(page, 'WABA Analytics: Messaging Analytics…');
-    await pickItem(page, /^Which connection\?/, 'Demo (Vonage)');
-    await pickItem(page, /^Which WhatsApp Business Account\?/, ukWaba.name);
-    await pickItem(page, /^Range/, 'Last 7 days');
-    await pickItem(page, /^Granularity/, 'Daily');
+    await startQuery(page, 'WABA Analytics: Messaging Analytics…', { connection: 'Demo (Vonage)', waba: ukWaba.name, range: 'Last 7 days', granularity: 'Daily' });
     await pickItem(page, /^Add filters, or run/, 'Run query');
     const frame = await panelFrame(page, `Messaging analytics · ${ukWaba.name} · ${isoDay(today - 6 * DAY)}`, 'result');
     const view = await readDrawnPanel(frame);
@@ -531,19 +505,9 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     // "Save query": the range stays relative ("last 7 days"), not the dates of today.
     await frame.locator('[data-action="save-query"]').click();
     await waitForQuickInput(page, /^Save WABA Analytics query$/);
-    let proposed = '';
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !proposed.endsWith('.waba-query.json'); ) {
-      proposed = (await quickInputState(page)).value;
-      if (!proposed.endsWith('.waba-query.json')) await page.waitForTimeout(100);
-    }
+    const proposed = await proposedSavePath(page, '.waba-query.json');
     assert.ok(proposed.endsWith('.waba-query.json') && !proposed.endsWith('.waba-query.json.waba-query.json'), `the save dialog proposes ${proposed}`);
-    await page.keyboard.press('Enter');
-    for (const deadline = Date.now() + 30_000; !existsSync(proposed); ) {
-      const q = await quickInputState(page);
-      if (Date.now() > deadline) throw new Error(`${proposed} did not appear within 30 s (the quick input: ${q.visible ? `"${q.title}" ${q.message}` : 'closed'})`);
-      if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
-      await page.waitForTimeout(200);
-    }
+    await acceptSave(page, proposed);
     const saved = JSON.parse(readFileSync(proposed, 'utf8')) as { query: Record<string, unknown> };
     assert.equal(saved.query.range, 'last-7-days', `the saved query keeps the relative range: ${JSON.stringify(saved.query)}`);
     assert.ok(!('from' in saved.query) && !('to' in saved.query), 'the saved query has no fixed dates');
@@ -623,20 +587,10 @@ test('WABA Analytics in VS Code: a user journey with the demo connection', { tim
     // VS Code's save dialog (in code-server: a quick input holding the path), proposing <workspace>/waba-analytics/<name>.json.
     await waitForQuickInput(page, /^Export WABA Analytics result$/);
     const folder = join(server.workspace, 'waba-analytics');
-    let proposed = '';
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !proposed.endsWith('.json'); ) {
-      proposed = (await quickInputState(page)).value;
-      if (!proposed.endsWith('.json')) await page.waitForTimeout(100);
-    }
+    const proposed = await proposedSavePath(page, '.json');
     assert.ok(proposed.startsWith(`${folder}/`) && proposed.endsWith('.json'), `the save dialog proposes ${proposed}, not a .json file in ${folder}`);
-    await page.keyboard.press('Enter');
     // The folder does not exist yet: the dialog asks whether to create it (OK).
-    for (const deadline = Date.now() + 30_000; !existsSync(proposed); ) {
-      const q = await quickInputState(page);
-      if (Date.now() > deadline) throw new Error(`${proposed} did not appear within 30 s (the quick input: ${q.visible ? `"${q.title}" ${q.message}` : 'closed'})`);
-      if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
-      await page.waitForTimeout(200);
-    }
+    await acceptSave(page, proposed);
     const exported = JSON.parse(readFileSync(proposed, 'utf8')) as {
       query: { kind: string; wabaId: string; from: string; to: string; templateIds: string[] };
       result: { kind: string; currency?: string; points: Array<{ metrics: Record<string, number> }> };
@@ -724,33 +678,9 @@ async function setColorTheme(page: Page, theme: string): Promise<void> {
 // by a typed id, its export, and the calls panel in the dark theme. Expected figures come from the
 // sandbox's own answer functions (src/sandbox/metaNewer.ts) for the same days.
 test('WABA Analytics in VS Code: calls, template groups and WhatsApp groups with the demo connection', { timeout: 6 * 60_000 }, async (t: TestContext) => {
-  const vsix = await extensionUnderTest();
-  const sandbox = await startSandbox({ seed: DEMO_SEED, port: 0 });
-  t.after(() => sandbox.close());
-  const data = sandbox.data;
-  const server = await startCodeServer({ extensions: [vsix] });
-  t.after(() => server.stop());
-  const workbench = await openWorkbench(server.url, server.workspace, { viewport: { width: 1400, height: 1600 } });
-  t.after(() => workbench.close());
-  const page = workbench.page;
+  const { data, server, page } = await demoWorkbench(t);
 
-  let stepNo = 0;
-  let failed: string | undefined;
-  const step = async (name: string, fn: (snap: (what: string) => Promise<string>) => Promise<void>) => {
-    const slug = `kinds-${String(++stepNo).padStart(2, '0')}-${name}`;
-    await t.test(`${String(stepNo).padStart(2, '0')}. ${name}`, async () => {
-      if (failed) throw new E2eStepError(name, `not attempted: the earlier step "${failed}" failed`);
-      try {
-        await fn((what) => screenshot(page, `${slug}-${what}`));
-      } catch (e) {
-        failed = name;
-        await screenshot(page, `${slug}-FAILED`).catch(() => undefined);
-        saveArtifact(`${slug}-FAILED.log`, `${e instanceof Error ? e.stack : String(e)}\n\n${server.diagnostics(80)}`);
-        throw e;
-      }
-      await screenshot(page, slug);
-    });
-  };
+  const step = journeySteps(t, page, server, 'kinds');
 
   const usWaba = data.wabas.meta.find((w) => w.name === 'Acme Outdoor US')!;
   const refusing = data.wabas.meta.at(-1)!;
@@ -868,19 +798,9 @@ test('WABA Analytics in VS Code: calls, template groups and WhatsApp groups with
     const frame = await panelFrame(page, groupsTitle, 'result');
     await frame.locator('[data-action="export-json"]').click();
     await waitForQuickInput(page, /^Export WABA Analytics result$/);
-    let proposed = '';
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !proposed.endsWith('.json'); ) {
-      proposed = (await quickInputState(page)).value;
-      if (!proposed.endsWith('.json')) await page.waitForTimeout(100);
-    }
+    const proposed = await proposedSavePath(page, '.json');
     assert.ok(proposed.startsWith(join(server.workspace, 'waba-analytics')) && proposed.endsWith('.json'), `the save dialog proposes ${proposed}`);
-    await page.keyboard.press('Enter');
-    for (const deadline = Date.now() + 30_000; !existsSync(proposed); ) {
-      const q = await quickInputState(page);
-      if (Date.now() > deadline) throw new Error(`${proposed} did not appear within 30 s`);
-      if (q.visible && /does not exist/.test(q.title)) await quickInput(page).locator('.monaco-button', { hasText: /^OK$/ }).click();
-      await page.waitForTimeout(200);
-    }
+    await acceptSave(page, proposed);
     const exported = JSON.parse(readFileSync(proposed, 'utf8')) as { query: { kind: string; groupIds: string[] }; result: { kind: string; points: Array<{ dims: Record<string, string>; metrics: Record<string, number> }> } };
     assert.equal(exported.query.kind, 'groups');
     assert.deepEqual(exported.query.groupIds, [whatsappGroup]);

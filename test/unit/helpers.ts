@@ -1,18 +1,39 @@
-/** Shared set-up for the unit tests: the sandbox, the CLI run in-process, hostile servers, temp folders, sentinel credentials, typed rejections. */
+/**
+ * Shared set-up for the unit tests: the sandbox, the CLI run in-process, hostile servers, temp
+ * folders, sentinel credentials, typed rejections, HTTP clients for the sandbox, the extension's
+ * services against the sandbox, package.json's tree menus. The `vscode` stand-in
+ * (./fakeVscode.ts) is loaded only by the helpers that need it, on first call.
+ */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { main } from '../../src/cli';
 import { WabaError } from '../../src/core/errors';
 import { parseQuery } from '../../src/core/query';
-import type { RunEntry } from '../../src/extension/queryService';
-import type { Sandbox } from '../../src/sandbox';
-import { DEMO_CREDENTIALS } from '../../src/sandbox';
+import type * as Accounts from '../../src/extension/accountsService';
+import type { AccountsService } from '../../src/extension/accountsService';
+import type * as Tree from '../../src/extension/accountsTree';
+import type { AccountsTree } from '../../src/extension/accountsTree';
+import type { Services } from '../../src/extension/commands/services';
+import type * as Connections from '../../src/extension/connections';
+import type { ConnectionStore } from '../../src/extension/connections';
+import type * as Queries from '../../src/extension/queryService';
+import type { QueryService, RunEntry } from '../../src/extension/queryService';
+import { after, afterEach, before, beforeEach } from 'node:test';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox';
+import { DEMO_CREDENTIALS, startSandbox } from '../../src/sandbox';
 import type { Provider } from '../../src/core/provider';
-import { createMetaProvider } from '../../src/providers/meta';
-import { createVonageProvider } from '../../src/providers/vonage';
+import type * as FakeVscode from './fakeVscode';
+import type { fakeContext } from './fakeVscode';
+import { HttpClient } from '../../src/core/http';
+import type { HttpClientOptions } from '../../src/core/http';
+import { classifyMetaResponse, createMetaProvider, metaErrorFromResponse } from '../../src/providers/meta';
+import { basicHeader, classifyVonage, createVonageProvider, vonageError } from '../../src/providers/vonage';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -54,6 +75,44 @@ export function thrownBy(fn: () => unknown): WabaError {
     return e;
   }
   assert.fail('expected an error');
+}
+
+/** Every page of a listing, `limit` items at a time, following `next` (50 pages at the most): the ids in order and how many pages. */
+export async function pagedIds(list: (o: { cursor: string | undefined; limit: number }) => Promise<{ items: Array<{ id: string }>; next?: string | undefined }>, limit: number): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await list({ cursor, limit });
+    assert.ok(page.items.length <= limit, `a page of ${page.items.length} items, more than ${limit}`);
+    for (const t of page.items) ids.push(t.id);
+    cursor = page.next;
+    pages++;
+  } while (cursor && pages < 50);
+  return { ids, pages };
+}
+
+/** A child process writing `name` in `dir` (writeFileAtomic) whose data never ends: it stays in the middle of its write, `content` in its temp file. */
+export async function stalledWriter(dir: string, name: string, content = 'half written'): Promise<{ child: ChildProcess; temp: string }> {
+  const before = new Set(await readdir(dir));
+  const files = path.resolve(__dirname, '../../src/core/files.js');
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const { writeFileAtomic } = require(${JSON.stringify(files)});
+       async function* data() { yield Buffer.from(${JSON.stringify(content)}); await new Promise(() => setInterval(() => {}, 1000)); }
+       writeFileAtomic(${JSON.stringify(path.join(dir, name))}, data(), { overwrite: true });`,
+    ],
+    { stdio: 'ignore' },
+  );
+  let temp: string | undefined;
+  await waitFor(() => {
+    void readdir(dir).then((names) => (temp = names.find((n) => !before.has(n) && n.endsWith('.tmp') && readFileSync(path.join(dir, n), 'utf8').length > 0)));
+    return temp !== undefined;
+  }, 10_000);
+  assert.ok(temp, 'the child is in the middle of its write');
+  return { child, temp };
 }
 
 /** Run the CLI's main in-process with an environment (WABA_* and VONAGE_* replaced), capturing what it writes. */
@@ -259,6 +318,20 @@ export function hostileVonage(server: HostileServer, now: number, extra: Record<
   );
 }
 
+/**
+ * An HTTP client for the sandbox as the provider builds it: Meta (its `/v25.0` base, Bearer token,
+ * Graph error classification) or Vonage (Basic key and secret); `extra` sets the rest (retries, sleep,
+ * logger, limits).
+ */
+export function sandboxHttpClient(sb: Sandbox, provider: 'meta' | 'vonage', extra: Partial<HttpClientOptions> = {}): HttpClient {
+  const c = sb.credentials;
+  return new HttpClient(
+    provider === 'meta'
+      ? { provider, baseUrl: `${sb.metaBaseUrl}/v25.0`, authorization: () => `Bearer ${c.metaToken}`, classify: classifyMetaResponse, toError: metaErrorFromResponse, ...extra }
+      : { provider, baseUrl: sb.vonageBaseUrl, authorization: () => basicHeader(c.vonageApiKey, c.vonageApiSecret), classify: classifyVonage, toError: vonageError, ...extra },
+  );
+}
+
 /** The same request again with `after=<cursor>` (Meta) or `cursor=<cursor>` (Vonage): a same-origin next link. */
 export function nextUrl(server: HostileServer, req: HostileRequest, cursor: string, param = 'after'): string {
   const u = new URL(req.url.pathname + req.url.search, server.url);
@@ -288,4 +361,157 @@ export function vonageBody(kind: 'pricing' | 'messaging' | 'template', points: u
 /** A JSON answer written as text, so that it can hold what JSON.stringify cannot (a literal 1e999). */
 export function jsonText(text: string): HostileReply {
   return { status: 200, headers: { 'content-type': 'application/json' }, body: text };
+}
+
+// ---- the extension's services against the sandbox ------------------------------------------------
+
+/** The extension's services over a fresh fake context, as `activate()` wires them (no view, no query flow). */
+export interface ExtensionServices {
+  sb: Sandbox;
+  context: ReturnType<typeof fakeContext>['context'];
+  store: ConnectionStore;
+  accounts: AccountsService;
+  queries: QueryService;
+  tree: AccountsTree;
+  /** What the command modules take (`registerAccountCommands(x.services)`); `view` is undefined. */
+  services: Services;
+  /** Disposes the services and clears the settings. */
+  dispose(): void;
+}
+
+/**
+ * The `vscode` stand-in and the extension's modules, loaded on first use (the stand-in first, then
+ * the modules that import `vscode`), not when this module loads: the many tests that never touch
+ * the extension stay without them. (A test file that uses them imports ../fakeVscode first anyway,
+ * for its recorders.)
+ */
+function extensionModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports -- see above */
+  return {
+    ...(require('./fakeVscode') as typeof FakeVscode),
+    ...(require('../../src/extension/connections') as typeof Connections),
+    ...(require('../../src/extension/accountsService') as typeof Accounts),
+    ...(require('../../src/extension/queryService') as typeof Queries),
+    ...(require('../../src/extension/accountsTree') as typeof Tree),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/**
+ * The extension's query service alone (no accounts service) over a fresh fake context, with one Meta
+ * connection "c1" to the sandbox. `dispose()` clears the settings and disposes both; closing the
+ * sandbox is the caller's.
+ */
+export async function sandboxQueryService(sb: Sandbox): Promise<{ store: ConnectionStore; service: QueryService; dispose(): void }> {
+  const { fakeContext, settings, ConnectionStore, QueryService } = extensionModules();
+  const { context } = fakeContext();
+  const store = new ConnectionStore(context as never);
+  const service = new QueryService(store);
+  settings.set('meta.baseUrl', sb.metaBaseUrl);
+  await store.add({ id: 'c1', label: 'Test', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} }, { provider: 'meta', accessToken: sb.credentials.metaToken });
+  return {
+    store,
+    service,
+    dispose() {
+      settings.clear();
+      service.dispose();
+      store.dispose();
+    },
+  };
+}
+
+/**
+ * The connection store, accounts service, query service and Accounts tree over a fresh fake context,
+ * with the settings pointed at the sandbox and its connections added: "meta" (with `manualWabaIds`)
+ * and, unless `metaOnly`, "vonage".
+ */
+async function extensionServices(sb: Sandbox, opts: { metaOnly?: boolean; manualWabaIds?: string[] } = {}): Promise<ExtensionServices> {
+  const { fakeContext, settings, ConnectionStore, AccountsService, QueryService, AccountsTree } = extensionModules();
+  settings.set('meta.baseUrl', sb.metaBaseUrl);
+  settings.set('vonage.baseUrl', sb.vonageBaseUrl);
+  const { context } = fakeContext();
+  const store = new ConnectionStore(context as never);
+  const accounts = new AccountsService(store);
+  const queries = new QueryService(store, accounts);
+  const tree = new AccountsTree(accounts);
+  const c = sb.credentials;
+  await store.add({ id: 'meta', label: 'Meta', provider: 'meta', manualWabaIds: opts.manualWabaIds ?? [], manualTemplateIds: {} }, { provider: 'meta', accessToken: c.metaToken });
+  if (!opts.metaOnly) {
+    await store.add(
+      { id: 'vonage', label: 'Vonage', provider: 'vonage', manualWabaIds: [], manualTemplateIds: {} },
+      { provider: 'vonage', apiKey: c.vonageApiKey, apiSecret: c.vonageApiSecret, applicationId: c.vonageApplicationId, privateKey: c.vonagePrivateKey },
+    );
+  }
+  return {
+    sb,
+    context,
+    store,
+    accounts,
+    queries,
+    tree,
+    services: { context, store, accounts, queries, tree, view: undefined } as unknown as Services,
+    dispose() {
+      tree.dispose();
+      accounts.dispose();
+      queries.dispose();
+      store.dispose();
+      settings.clear();
+    },
+  };
+}
+
+/**
+ * The extension's services for each test of the current suite (or file): a sandbox for the suite
+ * (`sandbox` its options), fresh services before each test (see extensionServices) handed to
+ * `each` (to keep them and register commands), and after each test the sandbox's faults cleared
+ * and the services disposed.
+ */
+export function useExtensionServices(opts: { sandbox?: SandboxOptions; metaOnly?: boolean; manualWabaIds?: string[] }, each: (x: ExtensionServices) => void): void {
+  let sb: Sandbox;
+  let x: ExtensionServices;
+  before(async () => {
+    sb = await startSandbox(opts.sandbox);
+  });
+  after(async () => {
+    await sb.close();
+  });
+  beforeEach(async () => {
+    x = await extensionServices(sb, opts);
+    each(x);
+  });
+  afterEach(() => {
+    sb.faults.clear();
+    x.dispose();
+  });
+}
+
+// ---- package.json's menus -----------------------------------------------------------------------
+
+/** package.json as far as the tests read it: its commands and menus. */
+export interface PackageManifest {
+  contributes: { menus: Record<string, Array<{ command: string; when?: string }>>; commands: Array<{ command: string; title: string }> };
+}
+let manifest: PackageManifest | undefined;
+/** The project's package.json (read once, from the working folder). */
+export function packageManifest(): PackageManifest {
+  return (manifest ??= JSON.parse(readFileSync('package.json', 'utf8')) as PackageManifest);
+}
+
+/** The commands (without `wabaAnalytics.`) of the Accounts tree's context menu for a contextValue, as VS Code evaluates the `when` clauses used there. */
+export function treeMenuFor(contextValue: string): string[] {
+  return packageManifest()
+    .contributes.menus['view/item/context']!.filter((m) =>
+      (m.when ?? 'true')
+        .split('&&')
+        .map((t) => t.trim())
+        .every((term) => {
+          if (term === 'view == wabaAnalytics.accounts') return true;
+          const re = /^viewItem =~ \/(.*)\/$/.exec(term);
+          if (re) return new RegExp(re[1]!).test(contextValue);
+          const eq = /^viewItem == (.*)$/.exec(term);
+          if (eq) return eq[1] === contextValue;
+          throw new Error(`a when clause this test cannot read: ${term}`);
+        }),
+    )
+    .map((m) => m.command.replace('wabaAnalytics.', ''));
 }

@@ -9,10 +9,9 @@ import { QueryCache } from '../../../src/core/cache';
 import { DAY } from '../../../src/core/dates';
 import type { QueryInput } from '../../../src/core/query';
 import type { Point, QueryRun } from '../../../src/core/types';
-import { ConnectionStore } from '../../../src/extension/connections';
-import { QueryService } from '../../../src/extension/queryService';
 import { startSandbox } from '../../../src/sandbox';
-import { fakeContext, settings } from '../fakeVscode';
+import { settings } from '../fakeVscode';
+import { sandboxQueryService } from '../helpers';
 
 const point: Point = { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z', dims: {}, metrics: { sent: 1 } };
 const runOf = (points: number, raw?: unknown[]): QueryRun => ({
@@ -83,12 +82,8 @@ describe('query cache: the query service against the sandbox', () => {
     const TODAY = Math.floor(NOW / DAY) * DAY;
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const sb = await startSandbox({ now: () => NOW });
-    const { context } = fakeContext();
-    const store = new ConnectionStore(context as never);
-    const service = new QueryService(store);
+    const { service, dispose } = await sandboxQueryService(sb);
     try {
-      settings.set('meta.baseUrl', sb.metaBaseUrl);
-      await store.add({ id: 'c1', label: 'Test', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} }, { provider: 'meta', accessToken: sb.credentials.metaToken });
       const w = sb.data.wabas.meta[0]!;
       const query: QueryInput = { provider: 'meta', kind: 'pricing', wabaId: w.id, from: day(TODAY - 7 * DAY), to: day(TODAY - DAY), dimensions: ['COUNTRY'] };
       sb.stats.reset();
@@ -125,9 +120,7 @@ describe('query cache: the query service against the sandbox', () => {
       assert.equal(sb.stats.requests, before + 2 * sent);
       assert.equal(service.cache.size, 0);
     } finally {
-      settings.clear();
-      service.dispose();
-      store.dispose();
+      dispose();
       await sb.close();
     }
   });

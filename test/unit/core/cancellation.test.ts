@@ -11,16 +11,14 @@ import { DAY } from '../../../src/core/dates';
 import type { Provider } from '../../../src/core/provider';
 import type { QueryInput } from '../../../src/core/query';
 import { runQuery } from '../../../src/core/run';
-import { ConnectionStore } from '../../../src/extension/connections';
-import { QueryService } from '../../../src/extension/queryService';
 import { createMetaProvider } from '../../../src/providers/meta';
 import type { MetaProviderConfig } from '../../../src/providers/meta';
 import { createVonageProvider } from '../../../src/providers/vonage';
 import { VONAGE_MAX_TEMPLATE_IDS } from '../../../src/providers/vonage/capabilities';
 import type { Fault, Sandbox, SandboxOptions } from '../../../src/sandbox';
 import { startSandbox } from '../../../src/sandbox';
-import { rejection, sleep, waitFor } from '../helpers';
-import { cancelProgress, fakeContext, recorded, settings } from '../fakeVscode';
+import { rejection, sandboxQueryService, sleep, waitFor } from '../helpers';
+import { cancelProgress, recorded } from '../fakeVscode';
 
 const NOW = Date.now();
 const TODAY = Math.floor(NOW / DAY) * DAY;
@@ -204,12 +202,8 @@ describe('cancellation', () => {
 
   it("the extension's query service: Cancel on the progress notification", async () => {
     const sb = await startSandbox({ now: () => NOW });
-    const { context } = fakeContext();
-    const store = new ConnectionStore(context as never);
-    const service = new QueryService(store);
+    const { service, dispose } = await sandboxQueryService(sb);
     try {
-      settings.set('meta.baseUrl', sb.metaBaseUrl);
-      await store.add({ id: 'c1', label: 'Test', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} }, { provider: 'meta', accessToken: sb.credentials.metaToken });
       sb.faults.add({ kind: 'latency', ms: 5_000, match: 'pricing_analytics', count: Infinity });
       recorded.reset();
       // The service fetches the previous period too (the KPI comparison), at the same time: Cancel
@@ -231,9 +225,7 @@ describe('cancellation', () => {
       assert.ok(entry.run.previous && entry.run.previousRange, 'the previous period rides along');
       assert.equal(service.cache.size, 1);
     } finally {
-      settings.clear();
-      service.dispose();
-      store.dispose();
+      dispose();
       await sb.close();
     }
   });

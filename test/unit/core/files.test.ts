@@ -4,15 +4,13 @@
  * a real child process.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { WabaError } from '../../../src/core/errors';
 import { cleanStaleTempFiles, planWrite, writeFileAtomic } from '../../../src/core/files';
-import { listenUnix, mkfifo, readFifo, rejection, tempDir, waitFor } from '../helpers';
+import { listenUnix, mkfifo, readFifo, rejection, stalledWriter, tempDir } from '../helpers';
 
 const through = { special: 'through' } as const;
 
@@ -175,29 +173,6 @@ describe('core files: links are followed only to a regular file inside the folde
     assert.deepEqual(await planWrite(path.join(ws, 'reports', 'ok.json')), { mode: 'replace', path: path.join(outside, 'ok.json'), exists: true });
   });
 });
-
-/** A child process writing `name` in `dir` whose data never ends: it stays in the middle of its write. */
-async function stalledWriter(dir: string, name: string): Promise<{ child: ChildProcess; temp: string }> {
-  const before = new Set(await readdir(dir));
-  const files = path.resolve(__dirname, '../../../src/core/files.js');
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const { writeFileAtomic } = require(${JSON.stringify(files)});
-       async function* data() { yield Buffer.from('half written'); await new Promise(() => setInterval(() => {}, 1000)); }
-       writeFileAtomic(${JSON.stringify(path.join(dir, name))}, data(), { overwrite: true });`,
-    ],
-    { stdio: 'ignore' },
-  );
-  let temp: string | undefined;
-  await waitFor(() => {
-    void readdir(dir).then((names) => (temp = names.find((n) => !before.has(n) && n.endsWith('.tmp') && readFileSync(path.join(dir, n), 'utf8').length > 0)));
-    return temp !== undefined;
-  }, 10_000);
-  assert.ok(temp, 'the child is in the middle of its write');
-  return { child, temp };
-}
 
 describe('core files: temp files of a killed write', () => {
   it("the next write to the folder removes a killed writer's temp file, keeps a live writer's, and leaves what is not ours", async () => {

@@ -23,7 +23,6 @@ import { toColumns } from '../../../src/core/columns';
 import { DAY } from '../../../src/core/dates';
 import { WabaError, describeError } from '../../../src/core/errors';
 import { exportContent } from '../../../src/core/exportFile';
-import { HttpClient } from '../../../src/core/http';
 import type { Provider } from '../../../src/core/provider';
 import type { QueryInput } from '../../../src/core/query';
 import { parseQuery } from '../../../src/core/query';
@@ -35,13 +34,13 @@ import type { PanelHost } from '../../../src/extension/panels';
 import { AnalyticsPanel } from '../../../src/extension/panels';
 import { QueryService } from '../../../src/extension/queryService';
 import type { RunEntry } from '../../../src/extension/queryService';
-import { classifyMetaResponse, createMetaProvider, metaErrorFromResponse } from '../../../src/providers/meta';
+import { createMetaProvider } from '../../../src/providers/meta';
 import { createVonageProvider } from '../../../src/providers/vonage';
 import type { HostMessage } from '../../../src/protocol';
 import { HostMessageSchema } from '../../../src/protocol';
 import type { Sandbox } from '../../../src/sandbox';
 import { startSandbox } from '../../../src/sandbox';
-import { captureCli, rejection, waitFor } from '../helpers';
+import { captureCli, rejection, sandboxHttpClient, waitFor } from '../helpers';
 
 const NOW = Date.now();
 const TODAY = Math.floor(NOW / DAY) * DAY;
@@ -195,14 +194,7 @@ describe('secrets: providers and queries', () => {
   });
 
   it('a token put in a URL is taken out before the request leaves', async () => {
-    const client = new HttpClient({
-      provider: 'meta',
-      baseUrl: `${sb.metaBaseUrl}/v25.0`,
-      authorization: () => `Bearer ${sb.credentials.metaToken}`,
-      classify: classifyMetaResponse,
-      toError: metaErrorFromResponse,
-      logger,
-    });
+    const client = sandboxHttpClient(sb, 'meta', { logger });
     const w = metaWaba();
     // The sandbox refuses any request with access_token in its URL: this one passes.
     const { body, response } = await client.json({ url: `${sb.metaBaseUrl}/v25.0/${w.id}?fields=id&access_token=${BAD_META_TOKEN}`, endpoint: 'waba' });

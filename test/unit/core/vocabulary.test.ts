@@ -165,6 +165,17 @@ describe('the sandbox speaks the same vocabulary', () => {
   });
 });
 
+describe('template statuses in words', () => {
+  it('labels every documented status and words an unknown one without underscores or capitals', () => {
+    for (const [api, label] of Object.entries(vocabulary.TEMPLATE_STATUS_LABELS)) {
+      assert.equal(vocabulary.templateStatusLabel(api), label);
+      assert.equal(vocabulary.templateStatusLabel(api.toLowerCase()), label, 'Vonage may answer in lower case');
+      assert.match(label, /^[A-Z][a-z]+( [a-z]+)*$/);
+    }
+    assert.equal(vocabulary.templateStatusLabel('SOME_NEW_STATE'), 'Some new state');
+  });
+});
+
 describe('the descriptor table: labels for every value, a descriptor for every filter', () => {
   const KINDS = ['messaging', 'conversation', 'pricing', 'template'] as const;
 

@@ -5,20 +5,18 @@
  * templates — is an error item with the reason and a Retry that works, never "nothing found"; Retry
  * after the server recovers shows the listing. An empty but valid answer is "nothing found".
  */
-import { fakeContext, registeredCommands, settings } from '../fakeVscode';
+import { registeredCommands, settings } from '../fakeVscode';
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { AccountsService } from '../../../src/extension/accountsService';
-import type { TemplatesNode, TreeNode } from '../../../src/extension/accountsTree';
-import { AccountsTree, CategoryNode, ConnectionNode, ErrorNode, InfoNode, LoadMoreNode, PhoneNode, PhonesNode, WabaNode } from '../../../src/extension/accountsTree';
+import { after, before, describe, it } from 'node:test';
+import type { AccountsService } from '../../../src/extension/accountsService';
+import type { AccountsTree, TemplatesNode, TreeNode } from '../../../src/extension/accountsTree';
+import { CategoryNode, ConnectionNode, ErrorNode, InfoNode, LoadMoreNode, PhoneNode, PhonesNode, WabaNode } from '../../../src/extension/accountsTree';
 import { registerAccountCommands } from '../../../src/extension/commands/accounts';
-import type { Services } from '../../../src/extension/commands/services';
-import { ConnectionStore } from '../../../src/extension/connections';
-import { QueryService } from '../../../src/extension/queryService';
+import type { ConnectionStore } from '../../../src/extension/connections';
+import type { QueryService } from '../../../src/extension/queryService';
 import type { Sandbox } from '../../../src/sandbox';
-import { startSandbox } from '../../../src/sandbox';
 import type { HostileServer } from '../helpers';
-import { startHostileServer } from '../helpers';
+import { startHostileServer, useExtensionServices } from '../helpers';
 
 let sb: Sandbox;
 let store: ConnectionStore;
@@ -27,38 +25,11 @@ let tree: AccountsTree;
 let queries: QueryService;
 let fired: Array<TreeNode | undefined>;
 
-before(async () => {
-  sb = await startSandbox({ metaEdgePageSize: 3 });
-});
-after(async () => {
-  await sb.close();
-});
-
-beforeEach(async () => {
-  settings.set('meta.baseUrl', sb.metaBaseUrl);
-  settings.set('vonage.baseUrl', sb.vonageBaseUrl);
-  const { context } = fakeContext();
-  store = new ConnectionStore(context as never);
-  accounts = new AccountsService(store);
-  queries = new QueryService(store, accounts);
-  tree = new AccountsTree(accounts);
+useExtensionServices({ sandbox: { metaEdgePageSize: 3 } }, (x) => {
+  ({ sb, store, accounts, queries, tree } = x);
   fired = [];
   tree.onDidChangeTreeData((n) => fired.push(n));
-  registerAccountCommands({ context, store, accounts, queries, tree } as unknown as Services);
-  const c = sb.credentials;
-  await store.add({ id: 'meta', label: 'Meta', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} }, { provider: 'meta', accessToken: c.metaToken });
-  await store.add(
-    { id: 'vonage', label: 'Vonage', provider: 'vonage', manualWabaIds: [], manualTemplateIds: {} },
-    { provider: 'vonage', apiKey: c.vonageApiKey, apiSecret: c.vonageApiSecret, applicationId: c.vonageApplicationId, privateKey: c.vonagePrivateKey },
-  );
-});
-afterEach(() => {
-  sb.faults.clear();
-  tree.dispose();
-  accounts.dispose();
-  queries.dispose();
-  store.dispose();
-  settings.clear();
+  registerAccountCommands(x.services);
 });
 
 const connection = (id: string) => tree.connections.find((c) => c.meta.id === id)!;

@@ -4,7 +4,6 @@
  */
 import { FakeUri, recorded, settings, user, vscode } from '../fakeVscode';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { lstat, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +13,7 @@ import { WabaError } from '../../../src/core/errors';
 import { exportFileName, savedQueryFileName } from '../../../src/core/exportFile';
 import { safeJoin, writeFileAtomic } from '../../../src/core/files';
 import { exportEntry } from '../../../src/extension/export';
-import { rejection, sampleRunEntry, tempDir as tempFolder } from '../helpers';
+import { rejection, sampleRunEntry, stalledWriter, tempDir as tempFolder } from '../helpers';
 
 const tempDir = () => tempFolder('waba-hard-export-');
 
@@ -107,25 +106,8 @@ describe('export: atomic writes', () => {
     const dir = await tempDir();
     const f = path.join(dir, 'kept.json');
     await writeFile(f, 'old content');
-    const files = path.resolve(__dirname, '../../../src/core/files.js');
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const { writeFileAtomic } = require(${JSON.stringify(files)});
-         async function* data() { yield Buffer.from('new content, never finished'); await new Promise(() => setInterval(() => {}, 1000)); }
-         writeFileAtomic(${JSON.stringify(f)}, data(), { overwrite: true });`,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { child } = await stalledWriter(dir, 'kept.json', 'new content, never finished');
     try {
-      let started = false;
-      for (let i = 0; i < 300 && !started; i++) {
-        const tmp = (await readdir(dir)).find((n) => n.endsWith('.tmp'));
-        started = !!tmp && (await readFile(path.join(dir, tmp), 'utf8').catch(() => '')).length > 0;
-        if (!started) await new Promise((r) => setTimeout(r, 10));
-      }
-      assert.ok(started, 'the child is in the middle of its write');
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       assert.equal(await readFile(f, 'utf8'), 'old content');

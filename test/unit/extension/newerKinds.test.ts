@@ -5,26 +5,21 @@
  * tree's "Template groups" under a Meta WABA against the sandbox: groups with their templates, a
  * refused listing as an error item with Retry and a row to type ids (never "no groups").
  */
-import { fakeContext, recorded, registeredCommands, settings, user } from '../fakeVscode';
+import { recorded, registeredCommands, user } from '../fakeVscode';
 import type { FakeQuickInput } from '../fakeVscode';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { WabaError } from '../../../src/core/errors';
 import type { TemplateGroupInfo, WabaInfo } from '../../../src/core/types';
-import { AccountsService } from '../../../src/extension/accountsService';
-import type { TemplateNode, TreeNode } from '../../../src/extension/accountsTree';
-import { AccountsTree, ErrorNode, InfoNode, TemplateGroupNode, TemplateGroupsNode, TemplatesNode, WabaNode } from '../../../src/extension/accountsTree';
+import type { AccountsTree, TemplateNode, TreeNode } from '../../../src/extension/accountsTree';
+import { ErrorNode, InfoNode, TemplateGroupNode, TemplateGroupsNode, TemplatesNode, WabaNode } from '../../../src/extension/accountsTree';
 import { Dismissed } from '../../../src/extension/commandRunner';
 import { registerAccountCommands } from '../../../src/extension/commands/accounts';
-import type { Services } from '../../../src/extension/commands/services';
-import { ConnectionStore } from '../../../src/extension/connections';
 import { QueryFlow } from '../../../src/extension/queryFlow';
-import { QueryService } from '../../../src/extension/queryService';
 import { META_CAPABILITIES } from '../../../src/providers/meta';
 import { VONAGE_CAPABILITIES } from '../../../src/providers/vonage';
 import type { Sandbox } from '../../../src/sandbox';
-import { startSandbox } from '../../../src/sandbox';
+import { packageManifest, treeMenuFor, useExtensionServices } from '../helpers';
 
 const wabas: WabaInfo[] = [{ provider: 'meta', id: '111', name: 'Shop US', currency: 'USD', insightsEnabled: true, source: 'list' }];
 const groups: TemplateGroupInfo[] = [
@@ -218,60 +213,13 @@ describe('pickers for the newer kinds', () => {
 
 // ---- the tree, against the sandbox -----------------------------------------------------------
 
-const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>>; commands: Array<{ command: string; title: string }> } };
-
-/** The context-menu commands of a contextValue (the `viewItem =~ /re/` and `viewItem == x` terms used in package.json). */
-function menuFor(contextValue: string): string[] {
-  return manifest.contributes.menus['view/item/context']!.filter((m) =>
-    (m.when ?? 'true')
-      .split('&&')
-      .map((t) => t.trim())
-      .every((term) => {
-        if (term === 'view == wabaAnalytics.accounts') return true;
-        const re = /^viewItem =~ \/(.*)\/$/.exec(term);
-        if (re) return new RegExp(re[1]!).test(contextValue);
-        const eq = /^viewItem == (.*)$/.exec(term);
-        if (eq) return eq[1] === contextValue;
-        throw new Error(`a when clause this test cannot read: ${term}`);
-      }),
-  ).map((m) => m.command.replace('wabaAnalytics.', ''));
-}
-
 describe('the tree: template groups under a Meta WABA', () => {
   let sb: Sandbox;
-  let store: ConnectionStore;
-  let accounts: AccountsService;
   let tree: AccountsTree;
-  let queries: QueryService;
 
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(async () => {
-    await sb.close();
-  });
-  beforeEach(async () => {
-    settings.set('meta.baseUrl', sb.metaBaseUrl);
-    settings.set('vonage.baseUrl', sb.vonageBaseUrl);
-    const { context } = fakeContext();
-    store = new ConnectionStore(context as never);
-    accounts = new AccountsService(store);
-    queries = new QueryService(store, accounts);
-    tree = new AccountsTree(accounts);
-    registerAccountCommands({ context, store, accounts, queries, tree } as unknown as Services);
-    const c = sb.credentials;
-    await store.add({ id: 'meta', label: 'Meta', provider: 'meta', manualWabaIds: [], manualTemplateIds: {} }, { provider: 'meta', accessToken: c.metaToken });
-    await store.add(
-      { id: 'vonage', label: 'Vonage', provider: 'vonage', manualWabaIds: [], manualTemplateIds: {} },
-      { provider: 'vonage', apiKey: c.vonageApiKey, apiSecret: c.vonageApiSecret, applicationId: c.vonageApplicationId, privateKey: c.vonagePrivateKey },
-    );
-  });
-  afterEach(() => {
-    tree.dispose();
-    accounts.dispose();
-    queries.dispose();
-    store.dispose();
-    settings.clear();
+  useExtensionServices({}, (x) => {
+    ({ sb, tree } = x);
+    registerAccountCommands(x.services);
   });
 
   const kids = async (node?: TreeNode) => ((await tree.getChildren(node)) ?? []) as TreeNode[];
@@ -291,8 +239,8 @@ describe('the tree: template groups under a Meta WABA', () => {
     assert.equal(item(groupsNode).description, undefined, 'not listed before it is expanded');
     const redrawn: unknown[] = [];
     tree.onDidChangeTreeData((n) => redrawn.push(n));
-    assert.ok(menuFor('templateGroups.meta').includes('queryTemplateGroups'));
-    assert.ok(menuFor('templateGroups.meta').includes('refreshNode'));
+    assert.ok(treeMenuFor('templateGroups.meta').includes('queryTemplateGroups'));
+    assert.ok(treeMenuFor('templateGroups.meta').includes('refreshNode'));
     const listed = await kids(groupsNode);
     assert.ok(listed.length > 0 && listed.every((n) => n instanceof TemplateGroupNode), listed.map((n) => item(n).label).join(', '));
     const first = listed[0] as TemplateGroupNode;
@@ -301,7 +249,7 @@ describe('the tree: template groups under a Meta WABA', () => {
     assert.match(String(item(groupsNode).description), /^\d+$/, 'the count once listed');
     await kids(groupsNode);
     assert.equal(redrawn.length, 1, 'and not again when nothing changed');
-    assert.deepEqual(menuFor(item(first).contextValue!).sort(), ['copyId', 'queryTemplateGroups']);
+    assert.deepEqual(treeMenuFor(item(first).contextValue!).sort(), ['copyId', 'queryTemplateGroups']);
     // Its templates, named as the templates listing names them.
     const templates = await kids(first);
     const expected = w.templates.slice(0, 3);
@@ -313,7 +261,7 @@ describe('the tree: template groups under a Meta WABA', () => {
       templates.map((t) => item(t).label),
       expected.map((t) => t.name),
     );
-    assert.ok(templates.every((t) => menuFor(item(t).contextValue!).includes('queryTemplate')));
+    assert.ok(templates.every((t) => treeMenuFor(item(t).contextValue!).includes('queryTemplate')));
     // A template shown under its group and under Templates has an id of its own in each place (VS Code refuses an id twice).
     const templatesNode = children.find((n): n is TemplatesNode => n instanceof TemplatesNode)!;
     const allIds = new Set<string>();
@@ -329,12 +277,12 @@ describe('the tree: template groups under a Meta WABA', () => {
     await walk(groupsNode);
     assert.ok([...allIds].some((id) => id.includes('/g:')));
     // Calls and WhatsApp groups from a WABA's (and a phone number's) menu.
-    assert.ok(menuFor(item(waba).contextValue!).includes('queryCalls'));
-    assert.ok(menuFor(item(waba).contextValue!).includes('queryGroups'));
-    assert.ok(menuFor('phone.meta').includes('queryCalls'));
-    assert.ok(!menuFor('phone.vonage').includes('queryCalls'));
+    assert.ok(treeMenuFor(item(waba).contextValue!).includes('queryCalls'));
+    assert.ok(treeMenuFor(item(waba).contextValue!).includes('queryGroups'));
+    assert.ok(treeMenuFor('phone.meta').includes('queryCalls'));
+    assert.ok(!treeMenuFor('phone.vonage').includes('queryCalls'));
     // The palette has the three commands.
-    const titles = manifest.contributes.commands.map((c) => c.title);
+    const titles = packageManifest().contributes.commands.map((c) => c.title);
     for (const t of ['Call Analytics…', 'Template Group Analytics…', 'WhatsApp Group Analytics…']) assert.ok(titles.includes(t), t);
   });
 

@@ -6,69 +6,26 @@
  * command forgets it); "insights off" and "click tracking off" lead the description, so the
  * default sidebar width still shows them.
  */
-import { fakeContext, registeredCommands, settings } from '../fakeVscode';
+import { registeredCommands } from '../fakeVscode';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { AccountsService } from '../../../src/extension/accountsService';
-import type { TreeNode } from '../../../src/extension/accountsTree';
-import { AccountsTree, CategoryNode, PhoneNode, PhonesNode, TemplateNode, TemplatesNode } from '../../../src/extension/accountsTree';
+import { describe, it } from 'node:test';
+import type { AccountsTree, TreeNode } from '../../../src/extension/accountsTree';
+import * as vocabulary from '../../../src/core/vocabulary';
+import { CategoryNode, PhoneNode, PhonesNode, TemplateNode, TemplatesNode } from '../../../src/extension/accountsTree';
 import { SavedQueryFileSchema, savedQueryOf } from '../../../src/core/query';
 import { newSavedQueryContent } from '../../../src/extension/savedQueries';
 import { registerConnectionCommands } from '../../../src/extension/commands/connections';
-import type { Services } from '../../../src/extension/commands/services';
-import { ConnectionStore } from '../../../src/extension/connections';
-import { QueryService } from '../../../src/extension/queryService';
+import type { ConnectionStore } from '../../../src/extension/connections';
 import type { Sandbox } from '../../../src/sandbox';
-import { startSandbox } from '../../../src/sandbox';
-
-const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } };
-
-/** The commands of the tree's context menu for a contextValue, as VS Code evaluates the `when` clauses used here. */
-function menuFor(contextValue: string): string[] {
-  return manifest.contributes.menus['view/item/context']!.filter((m) => {
-    for (const term of (m.when ?? 'true').split('&&').map((t) => t.trim())) {
-      if (term === 'view == wabaAnalytics.accounts') continue;
-      const re = /^viewItem =~ \/(.*)\/$/.exec(term);
-      const eq = /^viewItem == (.*)$/.exec(term);
-      if (re) {
-        if (!new RegExp(re[1]!).test(contextValue)) return false;
-      } else if (eq) {
-        if (eq[1] !== contextValue) return false;
-      } else throw new Error(`a when clause this test cannot read: ${term}`);
-    }
-    return true;
-  }).map((m) => m.command.replace('wabaAnalytics.', ''));
-}
+import { treeMenuFor, useExtensionServices } from '../helpers';
 
 let sb: Sandbox;
 let store: ConnectionStore;
-let accounts: AccountsService;
 let tree: AccountsTree;
-let queries: QueryService;
 
-before(async () => {
-  sb = await startSandbox();
-});
-after(async () => {
-  await sb.close();
-});
-beforeEach(async () => {
-  const { context } = fakeContext();
-  store = new ConnectionStore(context as never);
-  accounts = new AccountsService(store);
-  queries = new QueryService(store, accounts);
-  tree = new AccountsTree(accounts);
-  settings.set('meta.baseUrl', sb.metaBaseUrl);
-  registerConnectionCommands({ context, store, accounts, queries, tree, view: undefined } as unknown as Services);
-  await store.add({ id: 'meta', label: 'Meta', provider: 'meta', manualWabaIds: ['424242424242'], manualTemplateIds: {} }, { provider: 'meta', accessToken: sb.credentials.metaToken });
-});
-afterEach(() => {
-  tree.dispose();
-  accounts.dispose();
-  queries.dispose();
-  store.dispose();
-  settings.clear();
+useExtensionServices({ metaOnly: true, manualWabaIds: ['424242424242'] }, (x) => {
+  ({ sb, store, tree } = x);
+  registerConnectionCommands(x.services);
 });
 
 const kids = async (node?: TreeNode) => ((await tree.getChildren(node)) ?? []) as TreeNode[];
@@ -87,20 +44,26 @@ describe('tree menus', () => {
     const template = (await kids(category)).find((n): n is TemplateNode => n instanceof TemplateNode)!;
     assert.ok(phone && category && template, 'the sandbox WABA has numbers and templates');
 
-    assert.deepEqual(menuFor(item(phones).contextValue!).sort(), ['queryCalls', 'queryConversation', 'queryMessaging', 'queryPricing', 'refreshNode']);
-    assert.deepEqual(menuFor(item(templates).contextValue!).sort(), ['queryTemplate', 'refreshNode']);
-    assert.deepEqual(menuFor(item(category).contextValue!), ['queryTemplate']);
-    assert.ok(menuFor(item(phone).contextValue!).includes('copyId'));
-    assert.ok(menuFor(item(template).contextValue!).includes('copyId'));
-    assert.ok(menuFor(item(template).contextValue!).includes('queryTemplate'));
-    assert.ok(!menuFor(item(template).contextValue!).includes('queryPricing'));
-    assert.ok(menuFor(item(listed).contextValue!).includes('copyId'));
-    assert.ok(!menuFor(item(listed).contextValue!).includes('removeWabaId'), 'a listed WABA is not removable');
+    assert.deepEqual(treeMenuFor(item(phones).contextValue!).sort(), ['queryCalls', 'queryConversation', 'queryMessaging', 'queryPricing', 'refreshNode']);
+    assert.deepEqual(treeMenuFor(item(templates).contextValue!).sort(), ['queryTemplate', 'refreshNode']);
+    assert.deepEqual(treeMenuFor(item(category).contextValue!), ['queryTemplate']);
+    assert.ok(treeMenuFor(item(phone).contextValue!).includes('copyId'));
+    assert.ok(treeMenuFor(item(template).contextValue!).includes('copyId'));
+    assert.ok(treeMenuFor(item(template).contextValue!).includes('queryTemplate'));
+    assert.ok(!treeMenuFor(item(template).contextValue!).includes('queryPricing'));
+    assert.ok(treeMenuFor(item(listed).contextValue!).includes('copyId'));
+    assert.ok(!treeMenuFor(item(listed).contextValue!).includes('removeWabaId'), 'a listed WABA is not removable');
     // A category reads as people say it.
     assert.match(item(category).label, /^[A-Z][a-z]+( [a-z(]+\)?)*$/);
+    // A template's status too ("Approved", never "APPROVED"); the API's word stays in the tooltip.
+    const status = template.info.status!;
+    assert.ok(status && status === status.toUpperCase(), `the sandbox answers an API status (${status})`);
+    assert.ok(String(item(template).description).endsWith(`· ${vocabulary.templateStatusLabel(status)}`), String(item(template).description));
+    assert.doesNotMatch(String(item(template).description), new RegExp(`\\b${status}\\b`));
+    assert.match(String((tree.getTreeItem(template) as { tooltip?: unknown }).tooltip), new RegExp(`Status: [A-Z][a-z ]+ \\(${status}\\)`));
 
     const manual = wabas.find((w) => w.info.id === '424242424242')!;
-    assert.ok(menuFor(item(manual).contextValue!).includes('removeWabaId'), item(manual).contextValue);
+    assert.ok(treeMenuFor(item(manual).contextValue!).includes('removeWabaId'), item(manual).contextValue);
   });
 
   it('"Remove WABA" forgets a WABA added by hand', async () => {
@@ -124,7 +87,7 @@ describe('tree menus', () => {
   it('"New Saved Query File" on a WABA: its id and a relative range, valid against the strict schema', async () => {
     const connection = tree.connections.find((c) => c.meta.id === 'meta')!;
     const waba = (await tree.wabaNodes(connection)).find((w) => w.info.id === sb.data.wabas.meta[0]!.id)!;
-    assert.ok(menuFor(item(waba).contextValue!).includes('newSavedQuery'));
+    assert.ok(treeMenuFor(item(waba).contextValue!).includes('newSavedQuery'));
     const json = JSON.parse(newSavedQueryContent(waba.info));
     assert.ok(SavedQueryFileSchema.safeParse(json).success, JSON.stringify(json));
     assert.equal(json.query.wabaId, waba.info.id);

@@ -13,19 +13,19 @@ import { toColumns } from '../../../src/core/columns';
 import { DAY } from '../../../src/core/dates';
 import { WabaError } from '../../../src/core/errors';
 import { PARTIAL_CSV_LINE, exportContent } from '../../../src/core/exportFile';
-import { HttpClient, parseJsonBody, parseRetryAfter } from '../../../src/core/http';
+import { parseJsonBody, parseRetryAfter } from '../../../src/core/http';
 import type { Provider } from '../../../src/core/provider';
 import type { QueryInput } from '../../../src/core/query';
 import { parseQuery } from '../../../src/core/query';
 import { runQuery } from '../../../src/core/run';
 import type { QueryRun } from '../../../src/core/types';
-import { classifyMetaResponse, createMetaProvider, metaErrorFromResponse } from '../../../src/providers/meta';
+import { createMetaProvider } from '../../../src/providers/meta';
 import type { MetaProviderConfig } from '../../../src/providers/meta';
-import { basicHeader, classifyVonage, createVonageProvider, vonageError } from '../../../src/providers/vonage';
+import { createVonageProvider } from '../../../src/providers/vonage';
 import type { VonageProviderConfig } from '../../../src/providers/vonage';
 import type { Fault, Sandbox } from '../../../src/sandbox';
 import { startSandbox } from '../../../src/sandbox';
-import { captureCli, rejection, settled as settledOn } from '../helpers';
+import { captureCli, rejection, sandboxHttpClient, settled as settledOn } from '../helpers';
 
 // The sandbox clock stands still at the start of the file (the CLI, on the real clock, is seconds later).
 const NOW = Date.now();
@@ -249,16 +249,7 @@ for (const c of cases) {
   describe(`${c.name}: limits of the client`, () => {
     it('a page over the size limit is one clear error, not retried', async () => {
       fault({ kind: 'huge', bytes: 3 * 1024 * 1024, count: Infinity });
-      const p = c.provider();
-      const client = new HttpClient({
-        provider: p.id,
-        baseUrl: p.http.baseUrl,
-        authorization: c.name === 'Meta' ? () => `Bearer ${sb.credentials.metaToken}` : () => basicHeader(sb.credentials.vonageApiKey, sb.credentials.vonageApiSecret),
-        classify: c.name === 'Meta' ? classifyMetaResponse : classifyVonage,
-        toError: c.name === 'Meta' ? metaErrorFromResponse : vonageError,
-        maxBodyBytes: 1024 * 1024,
-        retryBaseMs: 1,
-      });
+      const client = sandboxHttpClient(sb, c.provider().id, { maxBodyBytes: 1024 * 1024, retryBaseMs: 1 });
       const q = parseQuery(c.query());
       const url =
         c.name === 'Meta'
@@ -296,12 +287,7 @@ describe('Meta throttling codes with X-Business-Use-Case-Usage', () => {
   it('the wait the header asks for is the wait before the retry', async () => {
     const waits: number[] = [];
     const w = sb.data.wabas.meta[0]!;
-    const client = new HttpClient({
-      provider: 'meta',
-      baseUrl: `${sb.metaBaseUrl}/v25.0`,
-      authorization: () => `Bearer ${sb.credentials.metaToken}`,
-      classify: classifyMetaResponse,
-      toError: metaErrorFromResponse,
+    const client = sandboxHttpClient(sb, 'meta', {
       retryBaseMs: 1,
       maxRetryWaitMs: 120_000,
       sleep: async (ms) => void waits.push(ms),
@@ -329,12 +315,7 @@ describe('Meta throttling codes with X-Business-Use-Case-Usage', () => {
 describe('Vonage Retry-After', () => {
   it('is the wait before the retry', async () => {
     const waits: number[] = [];
-    const client = new HttpClient({
-      provider: 'vonage',
-      baseUrl: sb.vonageBaseUrl,
-      authorization: () => basicHeader(sb.credentials.vonageApiKey, sb.credentials.vonageApiSecret),
-      classify: classifyVonage,
-      toError: vonageError,
+    const client = sandboxHttpClient(sb, 'vonage', {
       retryBaseMs: 1,
       sleep: async (ms) => void waits.push(ms),
     });

@@ -167,6 +167,10 @@ describe('WhatsApp group analytics panel', () => {
         ['Net growth', '-2'],
       ],
     );
+    // Delivered and read count each participant, so they exceed sent: the cards say so.
+    assert.match(card(r, 'delivered').note!, /per participant/);
+    assert.match(card(r, 'read').note!, /per participant/);
+    assert.equal(card(r, 'sent').note, undefined);
     // Joined without left (metric types) is no net growth: it would read as all growth.
     const half = result('groups', [pt(0, { group_id: '1' }, { sent: 1, joined: 3 })]);
     assert.equal(card(half, 'net_growth').value, null);

@@ -11,6 +11,7 @@ import { META_CAPABILITIES, createMetaProvider } from '../../../../src/providers
 import { ENGAGEMENT_WARNING, PARTNER_COST_WARNING } from '../../../../src/providers/meta/normalize';
 import type { Sandbox, SandboxWaba } from '../../../../src/sandbox';
 import { startSandbox } from '../../../../src/sandbox';
+import { pagedIds } from '../../helpers';
 
 const NOW = Date.UTC(2026, 2, 15, 12, 0, 0);
 const DAY = 86_400_000;
@@ -212,16 +213,7 @@ describe('meta provider against the sandbox: accounts', () => {
 
   it('listTemplates: one page at a time with the cursor; buttons from components', async () => {
     const w = usWaba();
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = await meta.listTemplates(w.id, { cursor, limit: 2 });
-      assert.ok(page.items.length <= 2);
-      for (const t of page.items) seen.push(t.id);
-      cursor = page.next;
-      pages++;
-    } while (cursor && pages < 50);
+    const { ids: seen, pages } = await pagedIds((o) => meta.listTemplates(w.id, o), 2);
     assert.deepEqual(seen, w.templates.map((t) => t.id));
     assert.ok(pages >= 2);
     const first = (await meta.listTemplates(w.id, { limit: 50 })).items;

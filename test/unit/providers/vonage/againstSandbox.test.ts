@@ -2,7 +2,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { DAY, startOfDayUtc } from '../../../../src/core/dates';
-import { WabaError } from '../../../../src/core/errors';
 import type { QueryUnit } from '../../../../src/core/provider';
 import { parseQuery } from '../../../../src/core/query';
 import type { Point } from '../../../../src/core/types';
@@ -10,6 +9,7 @@ import { COST_UNAVAILABLE_WARNING, HINT_UNAUTHORIZED, createVonageProvider } fro
 import type { VonageProviderConfig } from '../../../../src/providers/vonage';
 import { startSandbox } from '../../../../src/sandbox';
 import type { Sandbox, SandboxWaba } from '../../../../src/sandbox';
+import { pagedIds, rejection } from '../../helpers';
 
 let sb: Sandbox;
 let uk: SandboxWaba; // linked, insights on
@@ -55,15 +55,6 @@ function unit(query: Record<string, unknown>, templateIds?: string[]): QueryUnit
 const sum = (points: Array<{ metrics: Record<string, number> }>, m: string) => points.reduce((s, p) => s + (p.metrics[m] ?? 0), 0);
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-async function rejection(p: Promise<unknown>): Promise<WabaError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof WabaError, `expected a WabaError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('Vonage provider against the sandbox: analytics', () => {
   it('messaging (Basic): follows every page, values match the sandbox oracle, raw bodies kept', async () => {
@@ -215,16 +206,7 @@ describe('Vonage provider against the sandbox: discovery and insights', () => {
 
   it('listTemplates with a JWT: the v2 API, paged by cursor', async () => {
     const provider = jwt();
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = await provider.listTemplates(uk.id, { cursor, limit: 2 });
-      assert.ok(page.items.length <= 2);
-      seen.push(...page.items.map((t) => t.id));
-      cursor = page.next;
-      pages++;
-    } while (cursor && pages < 50);
+    const { ids: seen, pages } = await pagedIds((o) => provider.listTemplates(uk.id, o), 2);
     assert.deepEqual(seen, uk.templates.map((t) => t.id));
     assert.ok(pages >= 2);
     const all = await provider.listTemplates(uk.id, { limit: 500 });
