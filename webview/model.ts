@@ -183,6 +183,7 @@ export function formatUnitCost(v: number | null, currency: string | undefined, l
 
 export function formatMetricValue(metric: string, v: number, currency: string | undefined, locale = 'en-US'): string {
   if (Number.isNaN(v)) return '';
+  if (DURATION_METRICS.has(metric)) return formatDuration(v, locale);
   if (RATIO_METRICS.has(metric)) return formatUnitCost(v, currency, locale);
   return MONEY_METRICS.has(metric) ? formatMoney(v, currency, locale) : formatCount(v, locale);
 }
@@ -1086,6 +1087,8 @@ export interface Breakdown {
 
 /** A column's heading for a metric: "Cost (USD)" for money with a known currency. */
 export function metricColumnLabel(metric: string, currency: string | undefined): string {
+  // A duration column shows "1 min 46 s", so its label drops the "(s)" that the CSV header keeps.
+  if (DURATION_METRICS.has(metric)) return metricLabel(metric).replace(/ \(s\)$/, '');
   return MONEY_METRICS.has(metric) && currency ? `${metricLabel(metric)} (${currency})` : metricLabel(metric);
 }
 

@@ -13,6 +13,9 @@ import { normalizeMetaBody } from '../../../src/providers/meta';
 import type { ColumnarResult } from '../../../src/protocol';
 import {
   DURATION_ASSUMPTION,
+  cellText,
+  makeTimeFormatter,
+  tableColumns,
   KPI_CARDS,
   breakdownCellText,
   breakdowns,
@@ -71,6 +74,10 @@ describe('call analytics panel', () => {
     assert.equal(avg.format, 'duration');
     assert.equal(avg.title, DURATION_ASSUMPTION);
     assert.match(avg.title!, /seconds are assumed/);
+    // The data table shows the same duration, not raw seconds (the CSV header keeps "(s)").
+    const column = tableColumns(r).find((c) => c.name === 'average_duration')!;
+    assert.equal(column.label, 'Average call duration');
+    assert.equal(cellText(r, 0, column, makeTimeFormatter('UTC', 'DAILY')), '1 min 46 s');
   });
 
   it('the average duration is weighted by the calls of each point (never an average of averages), and never charted as a sum', () => {
